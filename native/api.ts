@@ -1,0 +1,60 @@
+// The typed surface the init is written against. native/ implements it with koffi and Node's
+// signal_wrap binding; unit tests pass a fake. Nothing here throws on an errno: results are values.
+
+/** How a process ended, as waitpid(2) reports it. */
+export type ExitStatus = { exited: number } | { signaled: number };
+
+export type SpawnResult =
+  | { ok: true; pid: number }
+  | { ok: false; errno: number; code: string };
+
+export type WaitResult =
+  | { kind: 'reaped'; pid: number; status: ExitStatus }
+  | { kind: 'none-ready' }
+  | { kind: 'no-children' };
+
+/** kill(2) sorted the way Node's child_process sorts it: ESRCH is not an error. */
+export type KillResult = 'sent' | 'gone' | 'denied' | 'invalid';
+
+export interface SpawnRequest {
+  file: string;
+  argv: string[];
+  env: string[];
+  /** Hand the terminal on fd 0 to the child's new process group before it execs. */
+  takeForeground: boolean;
+}
+
+export interface SignalWatch {
+  /** Keeps the event loop alive while the init has work. */
+  ref(): void;
+  unref(): void;
+  close(): void;
+}
+
+export interface Native {
+  getpid(): number;
+  getpgrp(): number;
+  spawn(request: SpawnRequest): SpawnResult;
+  /** One waitpid(-1, WNOHANG). */
+  waitAny(): WaitResult;
+  /** waitid(WNOWAIT): the pid of a child ready to reap, left unreaped so /proc still names it; 0 if none. */
+  peekExited(): number;
+  /** One waitpid(pid, WNOHANG). */
+  waitFor(pid: number): WaitResult;
+  kill(pid: number, signal: number): KillResult;
+  /** prctl(PR_SET_CHILD_SUBREAPER, 1); returns the errno on failure, 0 on success. */
+  becomeSubreaper(): number;
+  /** prctl(PR_SET_PDEATHSIG, signal); returns the errno on failure, 0 on success. */
+  setParentDeathSignal(signal: number): number;
+  /** Clears FD_CLOEXEC so the child inherits fd; returns the errno on failure, 0 on success. */
+  setInheritable(fd: number): number;
+  isatty(fd: number): boolean;
+  /** tcgetpgrp(fd), or -1 when fd is no terminal. */
+  foregroundGroup(fd: number): number;
+  /** Whether the child can be given the terminal before exec (glibc >= 2.35). */
+  canSpawnInForeground: boolean;
+  /** tcsetpgrp(fd, pgrp) from the parent after spawn: the racy fallback when the above is false. */
+  setForegroundGroup(fd: number, pgrp: number): number;
+  /** SIGRTMIN and SIGRTMAX as this libc defines them. */
+  realtimeRange: { min: number; max: number };
+}

@@ -1,0 +1,63 @@
+// The koffi-backed implementation of the Native interface.
+import type { ExitStatus, KillResult, Native, WaitResult } from './api.js';
+import { loadLibc } from './libc.js';
+import { spawnProcess } from './spawn.js';
+import {
+  ECHILD, EINTR, F_SETFD, EPERM, ESRCH, P_ALL, PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG, SIGINFO_BYTES,
+  SIGINFO_PID_OFFSET, WEXITED, WNOHANG, WNOWAIT,
+} from './constants.js';
+
+export type { Native } from './api.js';
+export { watchSignals, signalBinding } from './signals.js';
+
+/** Decodes a wait status word (the W* macros of <sys/wait.h>). */
+export function decodeWaitStatus(status: number): ExitStatus {
+  const low = status & 0x7f;
+  if (low === 0) return { exited: (status >> 8) & 0xff };
+  return { signaled: low };
+}
+
+export function loadNative(): Native {
+  const libc = loadLibc();
+  const status = [0];
+  const siginfo = Buffer.alloc(SIGINFO_BYTES);
+  function waitOnce(target: number): WaitResult {
+    for (;;) {
+      const pid: number = libc.waitpid(target, status, WNOHANG);
+      if (pid > 0) return { kind: 'reaped', pid, status: decodeWaitStatus(status[0]!) };
+      if (pid === 0) return { kind: 'none-ready' };
+      const errno = libc.errno();
+      if (errno === EINTR) continue;
+      // ECHILD, or anything unexpected: either way there is nothing to reap now.
+      return errno === ECHILD ? { kind: 'no-children' } : { kind: 'none-ready' };
+    }
+  }
+  return {
+    getpid: () => libc.getpid(),
+    getpgrp: () => libc.getpgrp(),
+    spawn: (request) => spawnProcess(libc, request),
+    waitAny: () => waitOnce(-1),
+    waitFor: (pid) => waitOnce(pid),
+    peekExited(): number {
+      // waitid leaves si_pid untouched when no child is ready; clear it so 0 means none.
+      siginfo.fill(0);
+      if (libc.waitid(P_ALL, 0, siginfo, WEXITED | WNOHANG | WNOWAIT) !== 0) return 0;
+      return siginfo.readInt32LE(SIGINFO_PID_OFFSET);
+    },
+    kill(pid, signal): KillResult {
+      if (libc.kill(pid, signal) === 0) return 'sent';
+      const errno = libc.errno();
+      if (errno === ESRCH) return 'gone';
+      if (errno === EPERM) return 'denied';
+      return 'invalid';
+    },
+    becomeSubreaper: () => (libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) === 0 ? 0 : libc.errno()),
+    setParentDeathSignal: (signal) => (libc.prctl(PR_SET_PDEATHSIG, signal, 0, 0, 0) === 0 ? 0 : libc.errno()),
+    setInheritable: (fd) => (libc.fcntl(fd, F_SETFD, 'int', 0) === 0 ? 0 : libc.errno()),
+    isatty: (fd) => libc.isatty(fd) === 1,
+    foregroundGroup: (fd) => libc.tcgetpgrp(fd),
+    canSpawnInForeground: libc.posix_spawn_file_actions_addtcsetpgrp_np !== null,
+    setForegroundGroup: (fd, pgrp) => (libc.tcsetpgrp(fd, pgrp) === 0 ? 0 : libc.errno()),
+    realtimeRange: { min: libc.sigrtmin(), max: libc.sigrtmax() },
+  };
+}

@@ -1,0 +1,75 @@
+// Loads the C library through koffi and declares the handful of functions the init calls.
+import koffi, { type LibraryHandle } from 'koffi';
+
+type Fn = (...args: any[]) => any;
+
+export interface Libc {
+  getpid: Fn; getpgrp: Fn; fcntl: Fn; kill: Fn; waitpid: Fn; waitid: Fn; prctl: Fn; isatty: Fn;
+  tcgetpgrp: Fn; tcsetpgrp: Fn;
+  sigemptyset: Fn; sigfillset: Fn;
+  posix_spawnp: Fn;
+  posix_spawnattr_init: Fn; posix_spawnattr_destroy: Fn; posix_spawnattr_setflags: Fn;
+  posix_spawnattr_setpgroup: Fn; posix_spawnattr_setsigdefault: Fn; posix_spawnattr_setsigmask: Fn;
+  posix_spawn_file_actions_init: Fn; posix_spawn_file_actions_destroy: Fn;
+  /** glibc >= 2.35 only; null where the libc lacks it (musl, older glibc). */
+  posix_spawn_file_actions_addtcsetpgrp_np: Fn | null;
+  sigrtmin: () => number; sigrtmax: () => number;
+  errno: () => number;
+}
+
+const MUSL_ARCH: Record<string, string> = { x64: 'x86_64', arm64: 'aarch64' };
+
+function openLibc(): LibraryHandle {
+  const candidates = ['libc.so.6', `/lib/ld-musl-${MUSL_ARCH[process.arch] ?? process.arch}.so.1`];
+  for (const name of candidates) {
+    try {
+      return koffi.load(name);
+    } catch {
+      // try the next libc
+    }
+  }
+  throw new Error(`cannot load the C library (tried ${candidates.join(', ')})`);
+}
+
+function optional(lib: LibraryHandle, prototype: string): Fn | null {
+  try {
+    return lib.func(prototype);
+  } catch {
+    return null;
+  }
+}
+
+export function loadLibc(): Libc {
+  const lib = openLibc();
+  const f = (prototype: string): Fn => lib.func(prototype);
+  // SIGRTMIN is a function call in both libcs: glibc keeps 32-33 for itself, musl 32-34.
+  const rtmin = optional(lib, 'int __libc_current_sigrtmin()');
+  const rtmax = optional(lib, 'int __libc_current_sigrtmax()');
+  return {
+    getpid: f('int getpid()'),
+    getpgrp: f('int getpgrp()'),
+    fcntl: f('int fcntl(int fd, int cmd, ...)'),
+    kill: f('int kill(int pid, int sig)'),
+    waitpid: f('int waitpid(int pid, _Out_ int *status, int options)'),
+    waitid: f('int waitid(int idtype, int id, _Out_ uint8_t *info, int options)'),
+    prctl: f('int prctl(int option, unsigned long arg2, unsigned long arg3, unsigned long arg4, unsigned long arg5)'),
+    isatty: f('int isatty(int fd)'),
+    tcgetpgrp: f('int tcgetpgrp(int fd)'),
+    tcsetpgrp: f('int tcsetpgrp(int fd, int pgrp)'),
+    sigemptyset: f('int sigemptyset(void *set)'),
+    sigfillset: f('int sigfillset(void *set)'),
+    posix_spawnp: f('int posix_spawnp(_Out_ int *pid, const char *file, void *actions, void *attr, const char **argv, const char **envp)'),
+    posix_spawnattr_init: f('int posix_spawnattr_init(void *attr)'),
+    posix_spawnattr_destroy: f('int posix_spawnattr_destroy(void *attr)'),
+    posix_spawnattr_setflags: f('int posix_spawnattr_setflags(void *attr, short flags)'),
+    posix_spawnattr_setpgroup: f('int posix_spawnattr_setpgroup(void *attr, int pgroup)'),
+    posix_spawnattr_setsigdefault: f('int posix_spawnattr_setsigdefault(void *attr, const void *set)'),
+    posix_spawnattr_setsigmask: f('int posix_spawnattr_setsigmask(void *attr, const void *set)'),
+    posix_spawn_file_actions_init: f('int posix_spawn_file_actions_init(void *actions)'),
+    posix_spawn_file_actions_destroy: f('int posix_spawn_file_actions_destroy(void *actions)'),
+    posix_spawn_file_actions_addtcsetpgrp_np: optional(lib, 'int posix_spawn_file_actions_addtcsetpgrp_np(void *actions, int fd)'),
+    sigrtmin: () => (rtmin ? rtmin() : 34),
+    sigrtmax: () => (rtmax ? rtmax() : 64),
+    errno: () => koffi.errno(),
+  };
+}

@@ -1,0 +1,71 @@
+// The command line, tini's flags with long names beside them. Parsing is pure: it returns what to
+// do, and main does it.
+import { Command, CommanderError } from 'commander';
+import { type Config, type Env, UsageError, configFromEnv, parseExitCode, parseSignalOption } from './options.js';
+import type { RealtimeRange } from './signal-table.js';
+
+export const USAGE = 'procinit [options] -- <command> [args...]';
+
+export type CliResult =
+  | { kind: 'run'; config: Config }
+  | { kind: 'print'; text: string }
+  | { kind: 'usage-error'; message: string };
+
+function buildProgram(version: string, output: string[]): Command {
+  return new Command('procinit')
+    .usage('[options] -- <command> [args...]')
+    .description('A container init: forwards signals to <command>, reaps zombies, exits with its code.')
+    .option('-s, --subreaper', 'reap orphans as a child subreaper (automatic when not PID 1)  [PROCINIT_SUBREAPER, TINI_SUBREAPER]')
+    .option('-g, --kill-process-group', "send signals to the child's whole process group  [PROCINIT_KILL_PROCESS_GROUP, TINI_KILL_PROCESS_GROUP]")
+    .option('-p, --parent-death-signal <signal>', 'signal procinit gets when its parent dies; forwarded like any other  [PROCINIT_PARENT_DEATH_SIGNAL]')
+    .option('-e, --remap-exit <code>', 'report this exit code of the child as 0; repeatable  [PROCINIT_REMAP_EXIT=143,130]',
+      (text: string, codes: string[] | undefined) => [...(codes ?? []), text])
+    .option('-v, --verbose', 'more logging; repeat for more  [PROCINIT_VERBOSITY, TINI_VERBOSITY=0..4]', (_v: string, n: number) => n + 1, 0)
+    .option('-w, --warn-on-reap', 'log a warning for each orphan reaped  [PROCINIT_WARN_ON_REAP]')
+    .argument('[command...]', 'the program to run and its arguments')
+    .version(version, '--version', 'print the version')
+    .helpOption('-h, --help', 'print this help')
+    .passThroughOptions()
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => output.push(text), writeErr: (text) => output.push(text), outputError: () => {} });
+}
+
+function oneLine(message: string): string {
+  return message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').replace(/\.$/, '').trim();
+}
+
+export function parseCommandLine(argv: string[], env: Env, version: string, rt: RealtimeRange): CliResult {
+  const output: string[] = [];
+  const program = buildProgram(version, output);
+  try {
+    const fromEnv = configFromEnv(env, rt);
+    program.parse(argv, { from: 'user' });
+    const opts = program.opts<{ subreaper?: true; killProcessGroup?: true; parentDeathSignal?: string;
+      verbose: number; warnOnReap?: true; remapExit?: string[] }>();
+    const command = program.args;
+    if (command.length === 0) throw new UsageError('no command given');
+    return {
+      kind: 'run',
+      config: {
+        command,
+        subreaper: opts.subreaper ?? fromEnv.subreaper,
+        killProcessGroup: opts.killProcessGroup ?? fromEnv.killProcessGroup,
+        parentDeathSignal: opts.parentDeathSignal !== undefined
+          ? parseSignalOption(opts.parentDeathSignal, '-p', rt) : fromEnv.parentDeathSignal,
+        remapExitToZero: new Set([...fromEnv.remapExitToZero,
+          ...(opts.remapExit ?? []).map((code) => parseExitCode(code, '-e'))]),
+        verbosity: opts.verbose > 0 ? Math.min(1 + opts.verbose, 4) : fromEnv.verbosity,
+        warnOnReap: opts.warnOnReap ?? fromEnv.warnOnReap,
+      },
+    };
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') {
+        return { kind: 'print', text: output.join('') };
+      }
+      return { kind: 'usage-error', message: oneLine(error.message) };
+    }
+    if (error instanceof UsageError) return { kind: 'usage-error', message: oneLine(error.message) };
+    throw error;
+  }
+}

@@ -1,0 +1,53 @@
+// Logs are pino JSON lines on stderr, written synchronously so nothing is lost when PID 1 exits.
+// pino is loaded on the first record that passes the level: a quiet run never pays for it.
+// A log call never throws: a closed or broken stderr turns logging off, it does not kill PID 1.
+import { createRequire } from 'node:module';
+
+export type Level = 'error' | 'warn' | 'info' | 'debug' | 'trace';
+export type Fields = Record<string, unknown>;
+
+const LEVELS: Level[] = ['error', 'warn', 'info', 'debug', 'trace'];
+
+export interface Log {
+  error(msg: string, fields?: Fields): void;
+  warn(msg: string, fields?: Fields): void;
+  info(msg: string, fields?: Fields): void;
+  debug(msg: string, fields?: Fields): void;
+  trace(msg: string, fields?: Fields): void;
+  isEnabled(level: Level): boolean;
+}
+
+type Sink = (level: Level, fields: Fields, msg: string) => void;
+
+/** tini's scale: 0 errors only, 1 warnings (the default), 2 info, 3 debug, 4 trace. */
+export function levelOfVerbosity(verbosity: number): Level {
+  return LEVELS[Math.max(0, Math.min(verbosity, LEVELS.length - 1))]!;
+}
+
+function pinoSink(level: Level): Sink {
+  const require = createRequire(__filename);
+  const pino = require('pino') as typeof import('pino');
+  const destination = pino.destination({ fd: 2, sync: true });
+  const logger = pino({ level, base: { name: 'procinit', pid: process.pid } }, destination);
+  return (recordLevel, fields, msg) => logger[recordLevel](fields, msg);
+}
+
+export function createLog(verbosity: number, makeSink: (level: Level) => Sink = pinoSink): Log {
+  const threshold = LEVELS.indexOf(levelOfVerbosity(verbosity));
+  let sink: Sink | null = null;
+  let broken = false;
+  const isEnabled = (level: Level) => !broken && LEVELS.indexOf(level) <= threshold;
+  const write = (level: Level) => (msg: string, fields: Fields = {}) => {
+    if (!isEnabled(level)) return;
+    try {
+      sink ??= makeSink(levelOfVerbosity(verbosity));
+      sink(level, fields, msg);
+    } catch {
+      broken = true;
+    }
+  };
+  return {
+    error: write('error'), warn: write('warn'), info: write('info'), debug: write('debug'),
+    trace: write('trace'), isEnabled,
+  };
+}

@@ -1,0 +1,122 @@
+// procinit's checklist. Before the child runs, a problem ends procinit with a one-line message
+// and a documented exit code; after, nothing may end it but the child's own end.
+import { writeSync } from 'node:fs';
+import { loadNative, watchSignals } from '../native/index.js';
+import type { Native, SignalWatch } from '../native/api.js';
+import { parseCommandLine } from './cli.js';
+import { EXIT, exitCodeOfSpawnError } from './exit-code.js';
+import type { SignalInbox } from './early-signals.js';
+import { createLog, type Log } from './log.js';
+import type { Config } from './options.js';
+import { STOP_SIGNALS, forwardedRealtimeSignals, signalName } from './signal-table.js';
+import { Supervisor } from './supervisor.js';
+import { childEnvironment, inheritedDescriptors } from './child-env.js';
+
+declare const PROCINIT_VERSION: string | undefined;
+const VERSION = typeof PROCINIT_VERSION === 'string' ? PROCINIT_VERSION : '0.0.0-dev';
+
+function fail(code: number, message: string): never {
+  try {
+    writeSync(2, `procinit: ${message}\n`);
+  } catch {
+    // stderr closed: the exit code still says it
+  }
+  process.exit(code);
+}
+
+function loadNativeOrFail(): Native {
+  try {
+    return loadNative();
+  } catch (error) {
+    return fail(EXIT.INTERNAL, `${(error as Error).message}; procinit needs glibc or musl on Linux x64 or arm64`);
+  }
+}
+
+/** Outside a fresh PID namespace nothing reaps the child's orphans unless procinit subreaps. */
+function becomeReaper(native: Native, config: Config, log: Log): void {
+  const isPid1 = native.getpid() === 1;
+  if (isPid1 && !config.subreaper) return;
+  const errno = native.becomeSubreaper();
+  if (errno !== 0) {
+    log.warn('procinit is not PID 1 and could not become a child subreaper, so orphans will not be '
+      + 'reaped; run it as PID 1 (ENTRYPOINT ["procinit", "--"]) on Linux >= 3.4', { errno });
+  }
+}
+
+/** One turn of the event loop, so signals that came during start-up reach the inbox. */
+function nextLoopTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+function shouldTakeForeground(native: Native): boolean {
+  // Only hand over a terminal procinit holds in the foreground: a procinit started in the
+  // background of a shell must not steal the terminal from that shell.
+  return native.isatty(0) && native.foregroundGroup(0) === native.getpgrp();
+}
+
+function spawnChild(native: Native, config: Config, log: Log): number {
+  // Node marked the descriptors it inherited close-on-exec; the child should have them.
+  for (const fd of inheritedDescriptors(process.env)) native.setInheritable(fd);
+  const takeForeground = shouldTakeForeground(native);
+  const spawned = native.spawn({
+    file: config.command[0]!,
+    argv: config.command,
+    env: childEnvironment(process.env),
+    takeForeground: takeForeground && native.canSpawnInForeground,
+  });
+  if (!spawned.ok) {
+    const code = exitCodeOfSpawnError(spawned.code);
+    const why = code === EXIT.NOT_FOUND ? 'not found (check the name and PATH)'
+      : code === EXIT.NOT_EXECUTABLE ? 'not executable (check its permissions and #! line)' : 'could not be started';
+    return fail(code, `cannot run '${config.command[0]}': ${why} [${spawned.code}]`);
+  }
+  if (takeForeground && !native.canSpawnInForeground) native.setForegroundGroup(0, spawned.pid);
+  log.info('started the child', { event: 'spawn', argv: config.command, pid: spawned.pid });
+  return spawned.pid;
+}
+
+export async function main(inbox: SignalInbox, namedSignalWatch: SignalWatch): Promise<void> {
+  const native = loadNativeOrFail();
+  const rt = native.realtimeRange;
+  const realtimeWatch = watchSignals(forwardedRealtimeSignals(rt), inbox.deliver);
+
+  const cli = parseCommandLine(process.argv.slice(2), process.env, VERSION, rt);
+  if (cli.kind === 'print') {
+    writeSync(1, cli.text);
+    process.exit(0);
+  }
+  if (cli.kind === 'usage-error') {
+    fail(EXIT.USAGE, `${cli.message}. Usage: procinit [options] -- <command> [args...] (see procinit --help)`);
+  }
+  const { config } = cli;
+  const log = createLog(config.verbosity);
+
+  becomeReaper(native, config, log);
+  if (config.parentDeathSignal !== null) native.setParentDeathSignal(config.parentDeathSignal);
+
+  await nextLoopTurn();
+  const early = inbox.takePending();
+  const stop = early.find((s) => STOP_SIGNALS.has(s) || s === config.parentDeathSignal);
+  if (stop !== undefined) {
+    log.warn('a stop signal arrived before the child started; not starting it', { signal: signalName(stop, rt) });
+    process.exit(128 + stop);
+  }
+  if (early.length > 0) log.info('dropped signals that arrived before the child started', { signals: early });
+
+  const childPid = spawnChild(native, config, log);
+  const supervisor = new Supervisor({
+    native, config, log, rt,
+    onChildGone: (code, status) => {
+      log.info('exiting', { event: 'exit', code, status });
+      process.exit(code);
+    },
+  }, childPid);
+  process.on('uncaughtException', (error) => log.error('internal error; carrying on', { err: String(error) }));
+  process.on('unhandledRejection', (error) => log.error('internal error; carrying on', { err: String(error) }));
+  inbox.handleWith((signal) => supervisor.handleSignal(signal));
+  // The signal handles keep Node alive while the child runs; no timer ever wakes procinit.
+  namedSignalWatch.ref();
+  realtimeWatch.ref();
+  // The child may have ended before the handler was set; its SIGCHLD was then dropped above.
+  supervisor.reap();
+}

@@ -1,0 +1,78 @@
+// Settings from the environment: every option has a twin, because a Dockerfile's ENTRYPOINT is
+// often fixed and only the environment can be changed. tini's own variables are honoured with
+// tini's meaning (set at all = on), so swapping tini out is one line.
+import { type RealtimeRange, parseSignal } from './signal-table.js';
+
+export interface Config {
+  command: string[];
+  subreaper: boolean;
+  killProcessGroup: boolean;
+  parentDeathSignal: number | null;
+  /** Exit codes of the child reported as 0 (`-e`). */
+  remapExitToZero: Set<number>;
+  /** 0 errors, 1 warnings (default), 2 info, 3 debug, 4 trace: tini's scale. */
+  verbosity: number;
+  warnOnReap: boolean;
+}
+
+export class UsageError extends Error {}
+
+export type Env = Record<string, string | undefined>;
+
+const TRUE_WORDS = new Set(['', '1', 'true', 'yes', 'on']);
+const FALSE_WORDS = new Set(['0', 'false', 'no', 'off']);
+
+/** PROCINIT_X: a yes/no word; TINI_X: on when set at all, as tini reads it. */
+export function flagFromEnv(env: Env, name: string, tiniName?: string): boolean | undefined {
+  const value = env[`PROCINIT_${name}`];
+  if (value !== undefined) {
+    const word = value.trim().toLowerCase();
+    if (TRUE_WORDS.has(word)) return true;
+    if (FALSE_WORDS.has(word)) return false;
+    throw new UsageError(`PROCINIT_${name}=${value} is not a yes/no value; use 1 or 0`);
+  }
+  if (tiniName && env[tiniName] !== undefined) return true;
+  return undefined;
+}
+
+export function parseExitCode(text: string, where: string): number {
+  const trimmed = text.trim();
+  const n = Number(trimmed);
+  if (!/^\d+$/.test(trimmed) || n > 255) {
+    throw new UsageError(`${where} ${JSON.stringify(text)} is not an exit code; use a number from 0 to 255`);
+  }
+  return n;
+}
+
+export function parseVerbosity(text: string, where: string): number {
+  const trimmed = text.trim();
+  if (!/^\d+$/.test(trimmed)) {
+    throw new UsageError(`${where} ${JSON.stringify(text)} is not a verbosity; use a number from 0 to 4`);
+  }
+  return Math.min(Number(trimmed), 4);
+}
+
+export function parseSignalOption(text: string, where: string, rt: RealtimeRange): number {
+  const signal = parseSignal(text, rt);
+  if (signal === undefined) {
+    throw new UsageError(`${where} ${JSON.stringify(text)} is not a signal; use a name like TERM or a number like 15`);
+  }
+  return signal;
+}
+
+/** The environment's settings; the command line overrides them. */
+export function configFromEnv(env: Env, rt: RealtimeRange): Omit<Config, 'command'> {
+  const verbosityText = env.PROCINIT_VERBOSITY ?? env.TINI_VERBOSITY;
+  const verbosityName = env.PROCINIT_VERBOSITY !== undefined ? 'PROCINIT_VERBOSITY' : 'TINI_VERBOSITY';
+  const pdeath = env.PROCINIT_PARENT_DEATH_SIGNAL;
+  const remap = env.PROCINIT_REMAP_EXIT;
+  return {
+    subreaper: flagFromEnv(env, 'SUBREAPER', 'TINI_SUBREAPER') ?? false,
+    killProcessGroup: flagFromEnv(env, 'KILL_PROCESS_GROUP', 'TINI_KILL_PROCESS_GROUP') ?? false,
+    warnOnReap: flagFromEnv(env, 'WARN_ON_REAP') ?? false,
+    verbosity: verbosityText !== undefined ? parseVerbosity(verbosityText, verbosityName) : 1,
+    parentDeathSignal: pdeath ? parseSignalOption(pdeath, 'PROCINIT_PARENT_DEATH_SIGNAL', rt) : null,
+    remapExitToZero: new Set(remap ? remap.split(',').filter((s) => s.trim() !== '')
+      .map((s) => parseExitCode(s, 'PROCINIT_REMAP_EXIT')) : []),
+  };
+}
