@@ -37,7 +37,10 @@ export interface Native {
   spawn(request: SpawnRequest): SpawnResult;
   /** One waitpid(-1, WNOHANG). */
   waitAny(): WaitResult;
-  /** waitid(WNOWAIT): the pid of a child ready to reap, left unreaped so /proc still names it; 0 if none. */
+  /**
+   * waitid(WNOWAIT): the pid of a child ready to reap, left unreaped so /proc still names it;
+   * 0 when none is ready, -1 when there are no children at all.
+   */
   peekExited(): number;
   /** One waitpid(pid, WNOHANG). */
   waitFor(pid: number): WaitResult;

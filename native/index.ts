@@ -39,10 +39,15 @@ export function loadNative(): Native {
     waitAny: () => waitOnce(-1),
     waitFor: (pid) => waitOnce(pid),
     peekExited(): number {
-      // waitid leaves si_pid untouched when no child is ready; clear it so 0 means none.
-      siginfo.fill(0);
-      if (libc.waitid(P_ALL, 0, siginfo, WEXITED | WNOHANG | WNOWAIT) !== 0) return 0;
-      return siginfo.readInt32LE(SIGINFO_PID_OFFSET);
+      for (;;) {
+        // waitid leaves si_pid untouched when no child is ready; clear it so 0 means none.
+        siginfo.fill(0);
+        if (libc.waitid(P_ALL, 0, siginfo, WEXITED | WNOHANG | WNOWAIT) === 0) {
+          return siginfo.readInt32LE(SIGINFO_PID_OFFSET);
+        }
+        const errno = libc.errno();
+        if (errno !== EINTR) return errno === ECHILD ? -1 : 0;
+      }
     },
     kill(pid, signal): KillResult {
       if (libc.kill(pid, signal) === 0) return 'sent';

@@ -1,7 +1,9 @@
 // The command line, tini's flags with long names beside them. Parsing is pure: it returns what to
 // do, and main does it.
 import { Command, CommanderError } from 'commander';
-import { type Config, type Env, UsageError, configFromEnv, parseExitCode, parseSignalOption } from './options.js';
+import {
+  type Config, type Env, UsageError, configFromEnv, parseDurationOption, parseExitCode, parseRewrite, parseSignalOption,
+} from './options.js';
 import type { RealtimeRange } from './signal-table.js';
 
 export const USAGE = 'procinit [options] -- <command> [args...]';
@@ -22,6 +24,10 @@ function buildProgram(version: string, output: string[]): Command {
       (text: string, codes: string[] | undefined) => [...(codes ?? []), text])
     .option('-v, --verbose', 'more logging; repeat for more  [PROCINIT_VERBOSITY, TINI_VERBOSITY=0..4]', (_v: string, n: number) => n + 1, 0)
     .option('-w, --warn-on-reap', 'log a warning for each orphan reaped  [PROCINIT_WARN_ON_REAP]')
+    .option('--grace <duration>', 'when the child ends, how long the processes left get between SIGTERM and SIGKILL; 0 exits at once as tini does (default 5s)  [PROCINIT_GRACE]')
+    .option('--rewrite <from:to>', 'send the child TO when procinit receives FROM, e.g. TERM:QUIT; TO 0 drops it; repeatable  [PROCINIT_REWRITE=TERM:QUIT,WINCH:0]',
+      (text: string, all: string[] | undefined) => [...(all ?? []), text])
+    .option('--stop-timeout <duration>', "after forwarding SIGTERM, SIGINT or SIGQUIT, SIGKILL the child's process group if it still runs this long (default off)  [PROCINIT_STOP_TIMEOUT]")
     .argument('[command...]', 'the program to run and its arguments')
     .version(version, '--version', 'print the version')
     .helpOption('-h, --help', 'print this help')
@@ -41,7 +47,8 @@ export function parseCommandLine(argv: string[], env: Env, version: string, rt: 
     const fromEnv = configFromEnv(env, rt);
     program.parse(argv, { from: 'user' });
     const opts = program.opts<{ subreaper?: true; killProcessGroup?: true; parentDeathSignal?: string;
-      verbose: number; warnOnReap?: true; remapExit?: string[] }>();
+      verbose: number; warnOnReap?: true; remapExit?: string[]; grace?: string; rewrite?: string[];
+      stopTimeout?: string }>();
     const command = program.args;
     if (command.length === 0) throw new UsageError('no command given');
     return {
@@ -56,6 +63,10 @@ export function parseCommandLine(argv: string[], env: Env, version: string, rt: 
           ...(opts.remapExit ?? []).map((code) => parseExitCode(code, '-e'))]),
         verbosity: opts.verbose > 0 ? Math.min(1 + opts.verbose, 4) : fromEnv.verbosity,
         warnOnReap: opts.warnOnReap ?? fromEnv.warnOnReap,
+        graceMs: opts.grace !== undefined ? parseDurationOption(opts.grace, '--grace') : fromEnv.graceMs,
+        rewrites: new Map([...fromEnv.rewrites, ...(opts.rewrite ?? []).map((r) => parseRewrite(r, '--rewrite', rt))]),
+        stopTimeoutMs: opts.stopTimeout !== undefined
+          ? parseDurationOption(opts.stopTimeout, '--stop-timeout') : fromEnv.stopTimeoutMs,
       },
     };
   } catch (error) {

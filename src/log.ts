@@ -28,7 +28,7 @@ function pinoSink(level: Level): Sink {
   const require = createRequire(__filename);
   const pino = require('pino') as typeof import('pino');
   const destination = pino.destination({ fd: 2, sync: true });
-  const logger = pino({ level, base: { name: 'procinit', pid: process.pid } }, destination);
+  const logger = pino({ level, base: { name: 'procinit' } }, destination);
   return (recordLevel, fields, msg) => logger[recordLevel](fields, msg);
 }
 

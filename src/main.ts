@@ -106,8 +106,8 @@ export async function main(inbox: SignalInbox, namedSignalWatch: SignalWatch): P
   const childPid = spawnChild(native, config, log);
   const supervisor = new Supervisor({
     native, config, log, rt,
-    onChildGone: (code, status) => {
-      log.info('exiting', { event: 'exit', code, status });
+    exit: (code, status) => {
+      log.info('exiting', { event: 'exit', code, reason: 'exited' in status ? 'exited' : 'signaled', status });
       process.exit(code);
     },
   }, childPid);

@@ -1,6 +1,7 @@
 // Settings from the environment: every option has a twin, because a Dockerfile's ENTRYPOINT is
 // often fixed and only the environment can be changed. tini's own variables are honoured with
 // tini's meaning (set at all = on), so swapping tini out is one line.
+import { parseDuration } from './duration.js';
 import { type RealtimeRange, parseSignal } from './signal-table.js';
 
 export interface Config {
@@ -13,7 +14,15 @@ export interface Config {
   /** 0 errors, 1 warnings (default), 2 info, 3 debug, 4 trace: tini's scale. */
   verbosity: number;
   warnOnReap: boolean;
+  /** How long the processes left after the main child get between SIGTERM and SIGKILL; 0 = none. */
+  graceMs: number;
+  /** Received signal -> signal the child gets; 0 drops it (`--rewrite`). */
+  rewrites: Map<number, number>;
+  /** After a forwarded SIGTERM/SIGINT/SIGQUIT, SIGKILL the child's group if it still runs. */
+  stopTimeoutMs: number | null;
 }
+
+export const DEFAULT_GRACE_MS = 5_000;
 
 export class UsageError extends Error {}
 
@@ -60,19 +69,42 @@ export function parseSignalOption(text: string, where: string, rt: RealtimeRange
   return signal;
 }
 
+export function parseDurationOption(text: string, where: string): number {
+  const ms = parseDuration(text);
+  if (ms === undefined) {
+    throw new UsageError(`${where} ${JSON.stringify(text)} is not a duration; use 500ms, 5s, 1m or a number of seconds`);
+  }
+  return ms;
+}
+
+/** `TERM:QUIT`, `SIGTERM:SIGQUIT`, `15:3`; TO may be 0 to drop the signal. */
+export function parseRewrite(text: string, where: string, rt: RealtimeRange): [number, number] {
+  const parts = text.split(':');
+  const from = parts.length === 2 ? parseSignal(parts[0]!, rt) : undefined;
+  const to = parts.length === 2 ? parseSignal(parts[1]!, rt, true) : undefined;
+  if (from === undefined || to === undefined) {
+    throw new UsageError(`${where} ${JSON.stringify(text)} is not a rewrite; use FROM:TO like TERM:QUIT (TO 0 drops the signal)`);
+  }
+  return [from, to];
+}
+
 /** The environment's settings; the command line overrides them. */
 export function configFromEnv(env: Env, rt: RealtimeRange): Omit<Config, 'command'> {
   const verbosityText = env.PROCINIT_VERBOSITY ?? env.TINI_VERBOSITY;
   const verbosityName = env.PROCINIT_VERBOSITY !== undefined ? 'PROCINIT_VERBOSITY' : 'TINI_VERBOSITY';
   const pdeath = env.PROCINIT_PARENT_DEATH_SIGNAL;
   const remap = env.PROCINIT_REMAP_EXIT;
+  const list = (text: string | undefined) => (text ?? '').split(',').filter((s) => s.trim() !== '');
   return {
     subreaper: flagFromEnv(env, 'SUBREAPER', 'TINI_SUBREAPER') ?? false,
     killProcessGroup: flagFromEnv(env, 'KILL_PROCESS_GROUP', 'TINI_KILL_PROCESS_GROUP') ?? false,
     warnOnReap: flagFromEnv(env, 'WARN_ON_REAP') ?? false,
     verbosity: verbosityText !== undefined ? parseVerbosity(verbosityText, verbosityName) : 1,
     parentDeathSignal: pdeath ? parseSignalOption(pdeath, 'PROCINIT_PARENT_DEATH_SIGNAL', rt) : null,
-    remapExitToZero: new Set(remap ? remap.split(',').filter((s) => s.trim() !== '')
-      .map((s) => parseExitCode(s, 'PROCINIT_REMAP_EXIT')) : []),
+    remapExitToZero: new Set(list(remap).map((s) => parseExitCode(s, 'PROCINIT_REMAP_EXIT'))),
+    graceMs: env.PROCINIT_GRACE !== undefined ? parseDurationOption(env.PROCINIT_GRACE, 'PROCINIT_GRACE') : DEFAULT_GRACE_MS,
+    rewrites: new Map(list(env.PROCINIT_REWRITE).map((s) => parseRewrite(s, 'PROCINIT_REWRITE', rt))),
+    stopTimeoutMs: env.PROCINIT_STOP_TIMEOUT !== undefined
+      ? parseDurationOption(env.PROCINIT_STOP_TIMEOUT, 'PROCINIT_STOP_TIMEOUT') : null,
   };
 }

@@ -1,5 +1,7 @@
 // Reading /proc: names and states of processes, for logs and for finding what is left.
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+
+export interface ProcessInfo { pid: number; ppid: number; state: string; name: string }
 
 /** The kernel's short command name (comm), or '?' once the process is gone. */
 export function commandNameOf(pid: number): string {
@@ -8,4 +10,52 @@ export function commandNameOf(pid: number): string {
   } catch {
     return '?';
   }
+}
+
+/** Parses /proc/<pid>/stat; the name is in parentheses and may itself hold spaces or ')'. */
+export function parseStat(pid: number, stat: string): ProcessInfo {
+  const close = stat.lastIndexOf(')');
+  const fields = stat.slice(close + 2).split(' ');
+  return { pid, name: stat.slice(stat.indexOf('(') + 1, close), state: fields[0]!, ppid: Number(fields[1]) };
+}
+
+export function listProcesses(): ProcessInfo[] {
+  const out: ProcessInfo[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      out.push(parseStat(Number(entry), readFileSync(`/proc/${entry}/stat`, 'utf8')));
+    } catch {
+      // exited between readdir and read
+    }
+  }
+  return out;
+}
+
+/** Whether /proc shows this process's own PID namespace; if not, its pids are not ours to signal. */
+export function procMatchesSelf(pid: number): boolean {
+  try {
+    return readlinkSync('/proc/self') === String(pid);
+  } catch {
+    return false;
+  }
+}
+
+/** Every process whose chain of parents leads to `root`, root excluded. */
+export function descendantsOf(root: number, processes: ProcessInfo[]): ProcessInfo[] {
+  const byParent = new Map<number, ProcessInfo[]>();
+  for (const p of processes) {
+    const siblings = byParent.get(p.ppid);
+    if (siblings) siblings.push(p);
+    else byParent.set(p.ppid, [p]);
+  }
+  const out: ProcessInfo[] = [];
+  const queue = [root];
+  while (queue.length > 0) {
+    for (const child of byParent.get(queue.shift()!) ?? []) {
+      out.push(child);
+      queue.push(child.pid);
+    }
+  }
+  return out;
 }

@@ -1,8 +1,9 @@
-// After the child runs: forward signals, reap zombies, and end when the main child is gone.
-// Nothing here may throw: PID 1 dying takes the whole container with it.
+// After the child runs: forward signals, reap zombies, drain what is left when the main child
+// ends, then exit with its code. Nothing here may throw: PID 1 dying takes the container with it.
 import type { ExitStatus, Native } from '../native/api.js';
 import type { Config } from './options.js';
 import type { Log } from './log.js';
+import { Drain } from './drain.js';
 import { exitCodeOf } from './exit-code.js';
 import { reapZombies, type Reaped } from './reaper.js';
 import { SIG, type RealtimeRange, signalName } from './signal-table.js';
@@ -12,9 +13,12 @@ export interface SupervisorDeps {
   config: Config;
   log: Log;
   rt: RealtimeRange;
-  /** Called once, with procinit's exit code, when the main child has ended. */
-  onChildGone: (code: number, status: ExitStatus) => void;
+  /** Called once, with procinit's exit code, when the main child and the drain are done. */
+  exit: (code: number, status: ExitStatus) => void;
 }
+
+/** The signals after which --stop-timeout starts counting. */
+const STOP_TIMEOUT_SIGNALS = new Set<number>([SIG.TERM, SIG.INT, SIG.QUIT]);
 
 function describe(status: ExitStatus, rt: RealtimeRange): Record<string, unknown> {
   return 'exited' in status ? { exitCode: status.exited } : { signal: signalName(status.signaled, rt) };
@@ -22,6 +26,8 @@ function describe(status: ExitStatus, rt: RealtimeRange): Record<string, unknown
 
 export class Supervisor {
   private childStatus: ExitStatus | null = null;
+  private drain: Drain | null = null;
+  private stopTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly deps: SupervisorDeps, readonly childPid: number) {}
 
@@ -41,37 +47,72 @@ export class Supervisor {
     }
   }
 
-  forwardSignal(signal: number): void {
+  forwardSignal(received: number): void {
     const { native, config, log, rt } = this.deps;
-    const name = signalName(signal, rt);
+    const name = signalName(received, rt);
     if (!this.isChildRunning) {
-      log.debug('signal after the child ended; not forwarded', { event: 'signal', received: name });
+      log.debug('signal after the main child ended; not forwarded', { event: 'signal', received: name });
+      return;
+    }
+    const signal = config.rewrites.get(received) ?? received;
+    if (signal === 0) {
+      log.debug('signal dropped by a rewrite', { event: 'signal', received: name, forwardedAs: null });
       return;
     }
     const target = config.killProcessGroup ? -this.childPid : this.childPid;
     const result = native.kill(target, signal);
-    log.debug('forwarded a signal', { event: 'signal', received: name, forwardedAs: name, target, result });
-    if (result === 'gone') log.warn('the child is already gone; signal not delivered', { signal: name, target });
-    else if (result !== 'sent') log.warn(`could not forward the signal: ${result}`, { signal: name, target });
+    const forwardedAs = signalName(signal, rt);
+    log.debug('forwarded a signal', { event: 'signal', received: name, forwardedAs, target, result });
+    if (result === 'gone') log.warn('the child is already gone; signal not delivered', { signal: forwardedAs, target });
+    else if (result !== 'sent') log.warn(`could not forward the signal: ${result}`, { signal: forwardedAs, target });
+    if (STOP_TIMEOUT_SIGNALS.has(received)) this.startStopTimeout(forwardedAs);
+  }
+
+  private startStopTimeout(signalSent: string): void {
+    const { config, native, log } = this.deps;
+    if (config.stopTimeoutMs === null || this.stopTimer) return;
+    this.stopTimer = setTimeout(() => {
+      if (!this.isChildRunning) return;
+      log.warn('the child did not stop in time; killing its process group', {
+        event: 'stop-timeout', signal: signalSent, stopTimeoutMs: config.stopTimeoutMs, pid: this.childPid,
+      });
+      native.kill(-this.childPid, SIG.KILL);
+      // The child may have left its group; it must die all the same.
+      native.kill(this.childPid, SIG.KILL);
+    }, config.stopTimeoutMs);
   }
 
   reap(): void {
     const { native, config, log } = this.deps;
-    const wantNames = config.warnOnReap || log.isEnabled('info');
-    reapZombies(native, wantNames, (reaped) => this.onReaped(reaped));
+    const wantNames = config.warnOnReap || this.drain !== null || log.isEnabled('info');
+    const outcome = reapZombies(native, wantNames, (reaped) => this.onReaped(reaped));
+    if (outcome === 'no-children' && this.drain) this.drain.finish();
   }
 
   private onReaped(reaped: Reaped): void {
     const { config, log, rt } = this.deps;
-    const fields = { event: 'reap', pid: reaped.pid, name: reaped.name, ...describe(reaped.status, rt) };
+    const fields = { event: 'reap', pid: reaped.pid, command: reaped.name, ...describe(reaped.status, rt) };
     if (reaped.pid !== this.childPid) {
+      this.drain?.noteExited(reaped.pid, reaped.name);
       if (config.warnOnReap) log.warn('reaped an orphan', { ...fields, role: 'orphan' });
       else log.debug('reaped an orphan', { ...fields, role: 'orphan' });
       return;
     }
     if (!this.isChildRunning) return;
     this.childStatus = reaped.status;
+    if (this.stopTimer) clearTimeout(this.stopTimer);
     log.info('the main child ended', { ...fields, role: 'main' });
-    this.deps.onChildGone(exitCodeOf(reaped.status, config.remapExitToZero), reaped.status);
+    this.startDrain(reaped.status);
+  }
+
+  private startDrain(status: ExitStatus): void {
+    const { config, native, log } = this.deps;
+    const code = exitCodeOf(status, config.remapExitToZero);
+    if (config.graceMs === 0) {
+      this.deps.exit(code, status);
+      return;
+    }
+    this.drain = new Drain({ native, log, graceMs: config.graceMs, onDone: () => this.deps.exit(code, status) });
+    this.drain.start();
   }
 }
