@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { parseCommandLine, type CliResult } from '../../src/cli.js';
+import type { Config } from '../../src/options.js';
+
+const rt = { min: 34, max: 64 };
+const parse = (argv: string[], env: Record<string, string> = {}) => parseCommandLine(argv, env, '9.9.9', rt);
+
+function config(result: CliResult): Config {
+  if (result.kind !== 'run') throw new Error(`expected a run, got ${JSON.stringify(result)}`);
+  return result.config;
+}
+
+function usageError(result: CliResult): string {
+  if (result.kind !== 'usage-error') throw new Error(`expected a usage error, got ${result.kind}`);
+  return result.message;
+}
+
+describe('the command line', () => {
+  it('runs the command after --, keeping its own options', () => {
+    expect(config(parse(['--', 'node', '-e', '1', '--', 'x'])).command).toEqual(['node', '-e', '1', '--', 'x']);
+  });
+
+  it('stops reading options at the first word that is not one, as tini does', () => {
+    const c = config(parse(['-g', 'sleep', '-s', '10']));
+    expect(c.command).toEqual(['sleep', '-s', '10']);
+    expect(c.killProcessGroup).toBe(true);
+    expect(c.subreaper).toBe(false);
+  });
+
+  it('has tini-compatible defaults', () => {
+    const c = config(parse(['--', 'app']));
+    expect(c).toMatchObject({ subreaper: false, killProcessGroup: false, parentDeathSignal: null, verbosity: 1,
+      warnOnReap: false, graceMs: 5000, stopTimeoutMs: null });
+    expect(c.remapExitToZero.size).toBe(0);
+    expect(c.rewrites.size).toBe(0);
+  });
+
+  it('reads every short flag', () => {
+    const c = config(parse(['-s', '-g', '-p', 'SIGUSR2', '-e', '3', '-e', '143', '-vv', '-w', '--', 'app']));
+    expect(c).toMatchObject({ subreaper: true, killProcessGroup: true, parentDeathSignal: 12, verbosity: 3, warnOnReap: true });
+    expect([...c.remapExitToZero]).toEqual([3, 143]);
+  });
+
+  it('caps -v at trace', () => {
+    expect(config(parse(['-vvvvvv', 'app'])).verbosity).toBe(4);
+  });
+
+  it('reads durations and rewrites', () => {
+    const c = config(parse(['--grace', '500ms', '--stop-timeout', '2', '--rewrite', 'TERM:QUIT', '--rewrite', '28:0', 'app']));
+    expect(c.graceMs).toBe(500);
+    expect(c.stopTimeoutMs).toBe(2000);
+    expect([...c.rewrites]).toEqual([[15, 3], [28, 0]]);
+  });
+
+  it('prints help and the version instead of running', () => {
+    const help = parse(['--help']);
+    expect(help.kind).toBe('print');
+    expect(help.kind === 'print' && help.text).toContain('--kill-process-group');
+    expect(parse(['--version'])).toEqual({ kind: 'print', text: '9.9.9\n' });
+  });
+});
+
+describe('bad usage gets one line naming the problem', () => {
+  it.each([
+    [[], /no command/],
+    [['--'], /no command/],
+    [['-x', '--', 'app'], /unknown option '-x'/],
+    [['-e', '256', '--', 'app'], /-e "256" is not an exit code; use a number from 0 to 255/],
+    [['-e', 'abc', 'app'], /not an exit code/],
+    [['-p', 'NOTASIGNAL', 'app'], /-p "NOTASIGNAL" is not a signal/],
+    [['-p'], /argument missing/],
+    [['--grace', '5 parsecs', 'app'], /--grace "5 parsecs" is not a duration/],
+    [['--stop-timeout', '-1', 'app'], /is not a duration/],
+    [['--rewrite', 'TERM', 'app'], /--rewrite "TERM" is not a rewrite; use FROM:TO/],
+    [['--rewrite', 'TERM:NOPE', 'app'], /not a rewrite/],
+  ])('%j', (argv, pattern) => {
+    const message = usageError(parse(argv as string[]));
+    expect(message).toMatch(pattern);
+    expect(message).not.toContain('\n');
+  });
+});
+
+describe('environment twins', () => {
+  it('reads the PROCINIT_ variables', () => {
+    const c = config(parse(['app'], {
+      PROCINIT_SUBREAPER: '1', PROCINIT_KILL_PROCESS_GROUP: 'yes', PROCINIT_VERBOSITY: '3',
+      PROCINIT_PARENT_DEATH_SIGNAL: 'HUP', PROCINIT_REMAP_EXIT: '3, 143', PROCINIT_WARN_ON_REAP: 'true',
+      PROCINIT_GRACE: '1m', PROCINIT_REWRITE: 'TERM:QUIT,WINCH:0', PROCINIT_STOP_TIMEOUT: '9s',
+    }));
+    expect(c).toMatchObject({ subreaper: true, killProcessGroup: true, verbosity: 3, parentDeathSignal: 1,
+      warnOnReap: true, graceMs: 60_000, stopTimeoutMs: 9000 });
+    expect([...c.remapExitToZero]).toEqual([3, 143]);
+    expect([...c.rewrites]).toEqual([[15, 3], [28, 0]]);
+  });
+
+  it("honours tini's variables with tini's meaning: set at all is on", () => {
+    const c = config(parse(['app'], { TINI_SUBREAPER: '', TINI_KILL_PROCESS_GROUP: '0', TINI_VERBOSITY: '2' }));
+    expect(c).toMatchObject({ subreaper: true, killProcessGroup: true, verbosity: 2 });
+  });
+
+  it('lets PROCINIT_ turn off what TINI_ turned on', () => {
+    expect(config(parse(['app'], { TINI_SUBREAPER: '1', PROCINIT_SUBREAPER: 'off' })).subreaper).toBe(false);
+  });
+
+  it('lets the command line win over the environment', () => {
+    const c = config(parse(['-v', '--grace', '0', 'app'], { PROCINIT_VERBOSITY: '0', PROCINIT_GRACE: '10s' }));
+    expect(c.verbosity).toBe(2);
+    expect(c.graceMs).toBe(0);
+  });
+
+  it.each([
+    [{ PROCINIT_SUBREAPER: 'maybe' }, /PROCINIT_SUBREAPER=maybe is not a yes\/no value/],
+    [{ PROCINIT_VERBOSITY: 'loud' }, /PROCINIT_VERBOSITY "loud" is not a verbosity/],
+    [{ PROCINIT_REMAP_EXIT: '1,300' }, /PROCINIT_REMAP_EXIT "300" is not an exit code/],
+    [{ PROCINIT_GRACE: 'soon' }, /PROCINIT_GRACE "soon" is not a duration/],
+    [{ PROCINIT_REWRITE: 'TERM:QUIT,HUP' }, /PROCINIT_REWRITE "HUP" is not a rewrite/],
+  ])('rejects %j in one line', (env, pattern) => {
+    expect(usageError(parse(['app'], env as Record<string, string>))).toMatch(pattern);
+  });
+});

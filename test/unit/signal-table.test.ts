@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import {
+  STOP_SIGNALS, forwardedNamedSignals, forwardedRealtimeSignals, parseSignal, signalName,
+} from '../../src/signal-table.js';
+
+const rt = { min: 34, max: 64 };
+
+describe('parseSignal', () => {
+  it.each([
+    ['TERM', 15], ['SIGTERM', 15], ['term', 15], ['15', 15], [' 3 ', 3], ['QUIT', 3], ['usr1', 10],
+    ['RTMIN', 34], ['SIGRTMIN+1', 35], ['RTMAX', 64], ['RTMAX-2', 62], ['40', 40], ['IOT', 6], ['POLL', 29],
+  ])('reads %s as %i', (text, expected) => {
+    expect(parseSignal(text, rt)).toBe(expected);
+  });
+
+  it.each(['NOTASIGNAL', '', '65', '32', '33', 'RTMIN+31', 'RTMAX+1', '-1', '1.5', 'SIG'])('rejects %j', (text) => {
+    expect(parseSignal(text, rt)).toBeUndefined();
+  });
+
+  it('takes 0 only where dropping is meant', () => {
+    expect(parseSignal('0', rt)).toBeUndefined();
+    expect(parseSignal('0', rt, true)).toBe(0);
+  });
+
+  it('follows the libc real-time range (musl starts at 35)', () => {
+    expect(parseSignal('RTMIN', { min: 35, max: 64 })).toBe(35);
+    expect(parseSignal('34', { min: 35, max: 64 })).toBeUndefined();
+  });
+});
+
+describe('signalName', () => {
+  it.each([[15, 'SIGTERM'], [6, 'SIGABRT'], [29, 'SIGIO'], [34, 'SIGRTMIN'], [36, 'SIGRTMIN+2'],
+    [64, 'SIGRTMAX'], [60, 'SIGRTMAX-4'], [33, 'signal 33']])('names %i %s', (n, name) => {
+    expect(signalName(n, rt)).toBe(name);
+  });
+
+  it('round-trips every forwarded signal through parseSignal', () => {
+    for (const n of [...forwardedNamedSignals(), ...forwardedRealtimeSignals(rt)]) {
+      expect(parseSignal(signalName(n, rt), rt)).toBe(n);
+    }
+  });
+});
+
+describe('the forwarded set', () => {
+  const named = forwardedNamedSignals();
+
+  it('holds every catchable named signal but the never-forwarded ones', () => {
+    expect(named).toEqual([1, 2, 3, 10, 12, 13, 14, 15, 16, 18, 20, 23, 24, 25, 26, 27, 28, 29, 30]);
+  });
+
+  it('leaves out SIGCHLD, the fault signals, SIGTTIN/SIGTTOU and the uncatchable ones', () => {
+    for (const n of [9, 19, 17, 4, 5, 6, 7, 8, 11, 31, 21, 22]) expect(named).not.toContain(n);
+  });
+
+  it('includes every real-time signal', () => {
+    expect(forwardedRealtimeSignals(rt)).toHaveLength(31);
+    expect(forwardedRealtimeSignals(rt)[0]).toBe(34);
+  });
+
+  it('treats HUP, INT, QUIT and TERM as stop signals', () => {
+    expect([...STOP_SIGNALS].sort((a, b) => a - b)).toEqual([1, 2, 3, 15]);
+  });
+});

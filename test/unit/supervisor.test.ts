@@ -1,0 +1,180 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ExitStatus } from '../../native/api.js';
+import type { Config } from '../../src/options.js';
+import { Supervisor } from '../../src/supervisor.js';
+import { FakeNative } from './fake-native.js';
+import { capturingLog } from './log-capture.js';
+
+const rt = { min: 34, max: 64 };
+const CHILD = 100;
+
+function makeConfig(overrides: Partial<Config> = {}): Config {
+  return { command: ['app'], subreaper: false, killProcessGroup: false, parentDeathSignal: null,
+    remapExitToZero: new Set(), verbosity: 4, warnOnReap: false, graceMs: 0, rewrites: new Map(),
+    stopTimeoutMs: null, ...overrides };
+}
+
+function setUp(overrides: Partial<Config> = {}) {
+  const native = new FakeNative();
+  native.spawn({ file: 'app', argv: ['app'], env: [], takeForeground: false });
+  const { log, records } = capturingLog();
+  const exits: Array<{ code: number; status: ExitStatus }> = [];
+  const supervisor = new Supervisor({ native, config: makeConfig(overrides), log, rt,
+    exit: (code, status) => exits.push({ code, status }) }, CHILD);
+  return { native, supervisor, records, exits };
+}
+
+beforeEach(() => vi.useFakeTimers());
+afterEach(() => vi.useRealTimers());
+
+describe('forwarding', () => {
+  it('sends each signal to the child as received', () => {
+    const { native, supervisor } = setUp();
+    for (const signal of [15, 10, 34, 64, 28]) supervisor.handleSignal(signal);
+    expect(native.kills).toEqual([15, 10, 34, 64, 28].map((signal) => ({ pid: CHILD, signal })));
+  });
+
+  it("sends to the child's process group with -g", () => {
+    const { native, supervisor } = setUp({ killProcessGroup: true });
+    supervisor.handleSignal(1);
+    expect(native.kills).toEqual([{ pid: -CHILD, signal: 1 }]);
+  });
+
+  it('applies rewrites, and a rewrite to 0 drops the signal', () => {
+    const { native, supervisor } = setUp({ rewrites: new Map([[15, 3], [28, 0]]) });
+    supervisor.handleSignal(15);
+    supervisor.handleSignal(28);
+    supervisor.handleSignal(1);
+    expect(native.kills).toEqual([{ pid: CHILD, signal: 3 }, { pid: CHILD, signal: 1 }]);
+  });
+
+  it('warns, and carries on, when the child is already gone', () => {
+    const { native, supervisor, records } = setUp();
+    native.killResult = 'gone';
+    supervisor.handleSignal(15);
+    expect(records.some((r) => r.level === 'warn' && /already gone/.test(r.msg))).toBe(true);
+  });
+
+  it('does not forward after the main child ended', () => {
+    const { native, supervisor } = setUp({ graceMs: 1000 });
+    native.running++; // an orphan keeps the drain going
+    native.exit(CHILD, { exited: 0 });
+    supervisor.handleSignal(17);
+    native.kills = [];
+    supervisor.handleSignal(10);
+    expect(native.kills).toEqual([]);
+  });
+
+  it('never throws out of a handler', () => {
+    const { native, supervisor, records } = setUp();
+    native.kill = () => { throw new Error('boom'); };
+    expect(() => supervisor.handleSignal(15)).not.toThrow();
+    expect(records.some((r) => r.level === 'error')).toBe(true);
+  });
+});
+
+describe('reaping and exit', () => {
+  it("exits with the main child's code once it is reaped, orphans first or not", () => {
+    const { native, supervisor, exits } = setUp();
+    native.running += 2;
+    native.exit(201, { exited: 1 });
+    native.exit(202, { signaled: 9 });
+    supervisor.handleSignal(17);
+    expect(exits).toEqual([]);
+    native.exit(CHILD, { exited: 42 });
+    supervisor.handleSignal(17);
+    expect(exits).toEqual([{ code: 42, status: { exited: 42 } }]);
+    expect(native.zombies).toEqual([]);
+  });
+
+  it('reports a death by signal as 128+N, then applies -e', () => {
+    const a = setUp();
+    a.native.exit(CHILD, { signaled: 15 });
+    a.supervisor.handleSignal(17);
+    expect(a.exits[0]!.code).toBe(143);
+    const b = setUp({ remapExitToZero: new Set([143]) });
+    b.native.exit(CHILD, { signaled: 15 });
+    b.supervisor.handleSignal(17);
+    expect(b.exits[0]!.code).toBe(0);
+  });
+
+  it('logs each orphan with -w', () => {
+    const { native, supervisor, records } = setUp({ verbosity: 1, warnOnReap: true });
+    native.running++;
+    native.exit(300, { exited: 0 });
+    supervisor.handleSignal(17);
+    expect(records.filter((r) => r.level === 'warn' && r.fields.pid === 300 && r.fields.role === 'orphan')).toHaveLength(1);
+  });
+});
+
+describe('the drain (as PID 1)', () => {
+  it('signals everything left with TERM then CONT, and ends as soon as no child is left', () => {
+    const { native, supervisor, exits } = setUp({ graceMs: 5000 });
+    native.running++;
+    native.exit(CHILD, { exited: 3 });
+    supervisor.handleSignal(17);
+    expect(native.kills).toEqual([{ pid: -1, signal: 15 }, { pid: -1, signal: 18 }]);
+    expect(exits).toEqual([]);
+    vi.advanceTimersByTime(200);
+    native.exit(400, { exited: 0 });
+    supervisor.handleSignal(17);
+    expect(exits).toEqual([{ code: 3, status: { exited: 3 } }]);
+  });
+
+  it('SIGKILLs what is left when the grace runs out, not before', () => {
+    const { native, supervisor, exits } = setUp({ graceMs: 1000 });
+    native.running++;
+    native.exit(CHILD, { exited: 0 });
+    supervisor.handleSignal(17);
+    vi.advanceTimersByTime(999);
+    expect(native.kills.map((k) => k.signal)).toEqual([15, 18]);
+    vi.advanceTimersByTime(1);
+    expect(native.kills.at(-1)).toEqual({ pid: -1, signal: 9 });
+    native.exit(400, { signaled: 9 });
+    supervisor.handleSignal(17);
+    expect(exits).toEqual([{ code: 0, status: { exited: 0 } }]);
+  });
+
+  it('gives up waiting 2 s after SIGKILL for a process that cannot die', () => {
+    const { native, supervisor, exits } = setUp({ graceMs: 1000 });
+    native.running++;
+    native.exit(CHILD, { exited: 5 });
+    supervisor.handleSignal(17);
+    vi.advanceTimersByTime(1000 + 1999);
+    expect(exits).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(exits).toEqual([{ code: 5, status: { exited: 5 } }]);
+  });
+
+  it('with --grace 0 exits at once, as tini does', () => {
+    const { native, supervisor, exits } = setUp({ graceMs: 0 });
+    native.running++;
+    native.exit(CHILD, { exited: 0 });
+    supervisor.handleSignal(17);
+    expect(exits).toHaveLength(1);
+    expect(native.kills).toEqual([]);
+  });
+});
+
+describe('--stop-timeout', () => {
+  it("SIGKILLs the child's group when it outlives a forwarded SIGTERM", () => {
+    const { native, supervisor } = setUp({ stopTimeoutMs: 1000 });
+    supervisor.handleSignal(15);
+    vi.advanceTimersByTime(999);
+    expect(native.kills).toEqual([{ pid: CHILD, signal: 15 }]);
+    vi.advanceTimersByTime(1);
+    expect(native.kills.slice(1)).toEqual([{ pid: -CHILD, signal: 9 }, { pid: CHILD, signal: 9 }]);
+  });
+
+  it('is not started by other signals, and is cancelled when the child ends', () => {
+    const { native, supervisor } = setUp({ stopTimeoutMs: 1000 });
+    supervisor.handleSignal(10);
+    vi.advanceTimersByTime(5000);
+    expect(native.kills).toEqual([{ pid: CHILD, signal: 10 }]);
+    supervisor.handleSignal(2);
+    native.exit(CHILD, { exited: 0 });
+    supervisor.handleSignal(17);
+    vi.advanceTimersByTime(5000);
+    expect(native.kills.map((k) => k.signal)).toEqual([10, 2]);
+  });
+});
