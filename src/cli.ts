@@ -2,7 +2,8 @@
 // do, and main does it.
 import { Command, CommanderError } from 'commander';
 import {
-  type Config, type Env, UsageError, configFromEnv, parseDurationOption, parseExitCode, parseRewrite, parseSignalOption,
+  type Config, type Env, UsageError, configFromEnv, parseDurationOption, parseExitCode, parseLogFormat, parseMetricsOption, parseRewrite,
+  parseSignalOption,
 } from './options.js';
 import type { RealtimeRange } from './signal-table.js';
 
@@ -28,6 +29,8 @@ function buildProgram(version: string, output: string[]): Command {
     .option('--rewrite <from:to>', 'send the child TO when procinit receives FROM, e.g. TERM:QUIT; TO 0 drops it; repeatable  [PROCINIT_REWRITE=TERM:QUIT,WINCH:0]',
       (text: string, all: string[] | undefined) => [...(all ?? []), text])
     .option('--stop-timeout <duration>', "after forwarding SIGTERM, SIGINT or SIGQUIT, SIGKILL the child's process group if it still runs this long (default off)  [PROCINIT_STOP_TIMEOUT]")
+    .option('--metrics <[host:]port>', 'serve Prometheus metrics at http://HOST:PORT/metrics (default host 0.0.0.0); off by default  [PROCINIT_METRICS]')
+    .option('--log-format <format>', 'json (default) or pretty, for people  [PROCINIT_LOG_FORMAT]')
     .argument('[command...]', 'the program to run and its arguments')
     .version(version, '--version', 'print the version')
     .helpOption('-h, --help', 'print this help')
@@ -48,7 +51,7 @@ export function parseCommandLine(argv: string[], env: Env, version: string, rt: 
     program.parse(argv, { from: 'user' });
     const opts = program.opts<{ subreaper?: true; killProcessGroup?: true; parentDeathSignal?: string;
       verbose: number; warnOnReap?: true; remapExit?: string[]; grace?: string; rewrite?: string[];
-      stopTimeout?: string }>();
+      stopTimeout?: string; metrics?: string; logFormat?: string }>();
     const command = program.args;
     if (command.length === 0) throw new UsageError('no command given');
     return {
@@ -67,6 +70,8 @@ export function parseCommandLine(argv: string[], env: Env, version: string, rt: 
         rewrites: new Map([...fromEnv.rewrites, ...(opts.rewrite ?? []).map((r) => parseRewrite(r, '--rewrite', rt))]),
         stopTimeoutMs: opts.stopTimeout !== undefined
           ? parseDurationOption(opts.stopTimeout, '--stop-timeout') : fromEnv.stopTimeoutMs,
+        metrics: opts.metrics !== undefined ? parseMetricsOption(opts.metrics, '--metrics') : fromEnv.metrics,
+        logFormat: opts.logFormat !== undefined ? parseLogFormat(opts.logFormat, '--log-format') : fromEnv.logFormat,
       },
     };
   } catch (error) {

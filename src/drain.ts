@@ -97,7 +97,8 @@ export class Drain {
     this.finished = true;
     if (this.timer) clearTimeout(this.timer);
     const ms = Math.round(performance.now() - this.startedAt);
-    this.deps.log.info('drain finished', {
+    const quiet = this.leftAtStart === 0 && this.exited.length === 0;
+    this.deps.log[quiet ? 'debug' : 'info']('drain finished', {
       event: 'drain', phase: 'end', left: this.leftAtStart, exited: this.exited, killed: this.killed, ms,
     });
     this.deps.onDone();

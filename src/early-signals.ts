@@ -27,3 +27,8 @@ export class SignalInbox {
 
 export const inbox = new SignalInbox();
 export const namedSignalWatch = watchSignals([...forwardedNamedSignals(), SIG.CHLD], inbox.deliver);
+/**
+ * SIGTTIN and SIGTTOU are not forwarded, and their default action would stop procinit (as a
+ * subreaper; PID 1 never gets them): caught and dropped, as tini ignores them.
+ */
+export const terminalStopWatch = watchSignals([SIG.TTIN, SIG.TTOU], () => {});

@@ -24,15 +24,20 @@ export function levelOfVerbosity(verbosity: number): Level {
   return LEVELS[Math.max(0, Math.min(verbosity, LEVELS.length - 1))]!;
 }
 
-function pinoSink(level: Level): Sink {
-  const require = createRequire(__filename);
-  const pino = require('pino') as typeof import('pino');
-  const destination = pino.destination({ fd: 2, sync: true });
-  const logger = pino({ level, base: { name: 'procinit' } }, destination);
-  return (recordLevel, fields, msg) => logger[recordLevel](fields, msg);
+/** JSON lines on fd 2, or with `pretty` pino-pretty's coloured lines; both written synchronously. */
+export function pinoSink(format: 'json' | 'pretty') {
+  return (level: Level): Sink => {
+    const require = createRequire(__filename);
+    const pino = require('pino') as typeof import('pino');
+    const destination = format === 'pretty'
+      ? (require('pino-pretty') as typeof import('pino-pretty'))({ destination: 2, sync: true, ignore: 'pid,hostname', singleLine: true })
+      : pino.destination({ fd: 2, sync: true });
+    const logger = pino({ level, base: { name: 'procinit' } }, destination);
+    return (recordLevel, fields, msg) => logger[recordLevel](fields, msg);
+  };
 }
 
-export function createLog(verbosity: number, makeSink: (level: Level) => Sink = pinoSink): Log {
+export function createLog(verbosity: number, makeSink: (level: Level) => Sink = pinoSink('json')): Log {
   const threshold = LEVELS.indexOf(levelOfVerbosity(verbosity));
   let sink: Sink | null = null;
   let broken = false;

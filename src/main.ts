@@ -6,11 +6,14 @@ import type { Native, SignalWatch } from '../native/api.js';
 import { parseCommandLine } from './cli.js';
 import { EXIT, exitCodeOfSpawnError } from './exit-code.js';
 import type { SignalInbox } from './early-signals.js';
-import { createLog, type Log } from './log.js';
+import { createLog, pinoSink, type Log } from './log.js';
 import type { Config } from './options.js';
 import { STOP_SIGNALS, forwardedRealtimeSignals, signalName } from './signal-table.js';
 import { Supervisor } from './supervisor.js';
 import { childEnvironment, inheritedDescriptors } from './child-env.js';
+import { findPidsCounter } from './cgroup.js';
+import { type Observer, combineObservers } from './observer.js';
+import { PidsWatch } from './pids-watch.js';
 
 declare const PROCINIT_VERSION: string | undefined;
 const VERSION = typeof PROCINIT_VERSION === 'string' ? PROCINIT_VERSION : '0.0.0-dev';
@@ -75,6 +78,27 @@ function spawnChild(native: Native, config: Config, log: Log): number {
   return spawned.pid;
 }
 
+/** The pids watch always (it costs one file read per reap burst); metrics when asked for. */
+async function startObservers(native: Native, config: Config, log: Log): Promise<Observer> {
+  const pids = findPidsCounter();
+  const watch = pids && pids.max !== null ? new PidsWatch(pids, log) : null;
+  const observers: Array<Partial<Observer>> = [];
+  if (watch) observers.push({ processesChanged: () => watch.check() });
+  if (config.metrics) {
+    const { startMetrics } = await import('./metrics.js');
+    try {
+      const endpoint = await startMetrics(config.metrics, native.getpid(), pids);
+      log.info(`serving metrics at http://${endpoint.address}/metrics`, { event: 'metrics', address: endpoint.address });
+      observers.push(endpoint);
+    } catch (error) {
+      const { host, port } = config.metrics;
+      fail(EXIT.INTERNAL, `cannot serve metrics on ${host}:${port} (${(error as NodeJS.ErrnoException).code ?? error}); `
+        + 'pick another --metrics port or leave it off');
+    }
+  }
+  return combineObservers(observers);
+}
+
 export async function main(inbox: SignalInbox, namedSignalWatch: SignalWatch): Promise<void> {
   const native = loadNativeOrFail();
   const rt = native.realtimeRange;
@@ -89,10 +113,11 @@ export async function main(inbox: SignalInbox, namedSignalWatch: SignalWatch): P
     fail(EXIT.USAGE, `${cli.message}. Usage: procinit [options] -- <command> [args...] (see procinit --help)`);
   }
   const { config } = cli;
-  const log = createLog(config.verbosity);
+  const log = createLog(config.verbosity, pinoSink(config.logFormat));
 
   becomeReaper(native, config, log);
   if (config.parentDeathSignal !== null) native.setParentDeathSignal(config.parentDeathSignal);
+  const observer = await startObservers(native, config, log);
 
   await nextLoopTurn();
   const early = inbox.takePending();
@@ -104,8 +129,9 @@ export async function main(inbox: SignalInbox, namedSignalWatch: SignalWatch): P
   if (early.length > 0) log.info('dropped signals that arrived before the child started', { signals: early });
 
   const childPid = spawnChild(native, config, log);
+  observer.processesChanged();
   const supervisor = new Supervisor({
-    native, config, log, rt,
+    native, config, log, rt, observer,
     exit: (code, status) => {
       log.info('exiting', { event: 'exit', code, reason: 'exited' in status ? 'exited' : 'signaled', status });
       process.exit(code);

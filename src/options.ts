@@ -2,6 +2,7 @@
 // often fixed and only the environment can be changed. tini's own variables are honoured with
 // tini's meaning (set at all = on), so swapping tini out is one line.
 import { parseDuration } from './duration.js';
+import { type ListenAddress, parseListenAddress } from './metrics-address.js';
 import { type RealtimeRange, parseSignal } from './signal-table.js';
 
 export interface Config {
@@ -20,7 +21,12 @@ export interface Config {
   rewrites: Map<number, number>;
   /** After a forwarded SIGTERM/SIGINT/SIGQUIT, SIGKILL the child's group if it still runs. */
   stopTimeoutMs: number | null;
+  /** Where to serve Prometheus metrics; null (the default) opens no socket. */
+  metrics: ListenAddress | null;
+  logFormat: LogFormat;
 }
+
+export type LogFormat = 'json' | 'pretty';
 
 export const DEFAULT_GRACE_MS = 5_000;
 
@@ -88,6 +94,19 @@ export function parseRewrite(text: string, where: string, rt: RealtimeRange): [n
   return [from, to];
 }
 
+export function parseMetricsOption(text: string, where: string): ListenAddress {
+  const address = parseListenAddress(text);
+  if (!address) {
+    throw new UsageError(`${where} ${JSON.stringify(text)} is not an address to listen on; use [HOST:]PORT like 9090 or 127.0.0.1:9090`);
+  }
+  return address;
+}
+
+export function parseLogFormat(text: string, where: string): LogFormat {
+  if (text === 'json' || text === 'pretty') return text;
+  throw new UsageError(`${where} ${JSON.stringify(text)} is not a log format; use json or pretty`);
+}
+
 /** The environment's settings; the command line overrides them. */
 export function configFromEnv(env: Env, rt: RealtimeRange): Omit<Config, 'command'> {
   const verbosityText = env.PROCINIT_VERBOSITY ?? env.TINI_VERBOSITY;
@@ -106,5 +125,7 @@ export function configFromEnv(env: Env, rt: RealtimeRange): Omit<Config, 'comman
     rewrites: new Map(list(env.PROCINIT_REWRITE).map((s) => parseRewrite(s, 'PROCINIT_REWRITE', rt))),
     stopTimeoutMs: env.PROCINIT_STOP_TIMEOUT !== undefined
       ? parseDurationOption(env.PROCINIT_STOP_TIMEOUT, 'PROCINIT_STOP_TIMEOUT') : null,
+    metrics: env.PROCINIT_METRICS ? parseMetricsOption(env.PROCINIT_METRICS, 'PROCINIT_METRICS') : null,
+    logFormat: env.PROCINIT_LOG_FORMAT ? parseLogFormat(env.PROCINIT_LOG_FORMAT, 'PROCINIT_LOG_FORMAT') : 'json',
   };
 }

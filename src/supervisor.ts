@@ -4,6 +4,7 @@ import type { ExitStatus, Native } from '../native/api.js';
 import type { Config } from './options.js';
 import type { Log } from './log.js';
 import { Drain } from './drain.js';
+import type { Observer } from './observer.js';
 import { exitCodeOf } from './exit-code.js';
 import { reapZombies, type Reaped } from './reaper.js';
 import { SIG, type RealtimeRange, signalName } from './signal-table.js';
@@ -13,6 +14,7 @@ export interface SupervisorDeps {
   config: Config;
   log: Log;
   rt: RealtimeRange;
+  observer: Observer;
   /** Called once, with procinit's exit code, when the main child and the drain are done. */
   exit: (code: number, status: ExitStatus) => void;
 }
@@ -65,6 +67,7 @@ export class Supervisor {
     log.debug('forwarded a signal', { event: 'signal', received: name, forwardedAs, target, result });
     if (result === 'gone') log.warn('the child is already gone; signal not delivered', { signal: forwardedAs, target });
     else if (result !== 'sent') log.warn(`could not forward the signal: ${result}`, { signal: forwardedAs, target });
+    if (result === 'sent') this.deps.observer.forwarded(forwardedAs);
     if (STOP_TIMEOUT_SIGNALS.has(received)) this.startStopTimeout(forwardedAs);
   }
 
@@ -85,7 +88,12 @@ export class Supervisor {
   reap(): void {
     const { native, config, log } = this.deps;
     const wantNames = config.warnOnReap || this.drain !== null || log.isEnabled('info');
-    const outcome = reapZombies(native, wantNames, (reaped) => this.onReaped(reaped));
+    let reapedAny = false;
+    const outcome = reapZombies(native, wantNames, (reaped) => {
+      reapedAny = true;
+      this.onReaped(reaped);
+    });
+    if (reapedAny) this.deps.observer.processesChanged();
     if (outcome === 'no-children' && this.drain) this.drain.finish();
   }
 
@@ -93,6 +101,7 @@ export class Supervisor {
     const { config, log, rt } = this.deps;
     const fields = { event: 'reap', pid: reaped.pid, command: reaped.name, ...describe(reaped.status, rt) };
     if (reaped.pid !== this.childPid) {
+      this.deps.observer.reaped('orphan');
       this.drain?.noteExited(reaped.pid, reaped.name);
       if (config.warnOnReap) log.warn('reaped an orphan', { ...fields, role: 'orphan' });
       else log.debug('reaped an orphan', { ...fields, role: 'orphan' });
@@ -100,6 +109,8 @@ export class Supervisor {
     }
     if (!this.isChildRunning) return;
     this.childStatus = reaped.status;
+    this.deps.observer.reaped('main');
+    this.deps.observer.childGone();
     if (this.stopTimer) clearTimeout(this.stopTimer);
     log.info('the main child ended', { ...fields, role: 'main' });
     this.startDrain(reaped.status);

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ExitStatus } from '../../native/api.js';
 import type { Config } from '../../src/options.js';
+import { combineObservers } from '../../src/observer.js';
 import { Supervisor } from '../../src/supervisor.js';
 import { FakeNative } from './fake-native.js';
 import { capturingLog } from './log-capture.js';
@@ -11,7 +12,7 @@ const CHILD = 100;
 function makeConfig(overrides: Partial<Config> = {}): Config {
   return { command: ['app'], subreaper: false, killProcessGroup: false, parentDeathSignal: null,
     remapExitToZero: new Set(), verbosity: 4, warnOnReap: false, graceMs: 0, rewrites: new Map(),
-    stopTimeoutMs: null, ...overrides };
+    stopTimeoutMs: null, metrics: null, logFormat: 'json', ...overrides };
 }
 
 function setUp(overrides: Partial<Config> = {}) {
@@ -19,9 +20,14 @@ function setUp(overrides: Partial<Config> = {}) {
   native.spawn({ file: 'app', argv: ['app'], env: [], takeForeground: false });
   const { log, records } = capturingLog();
   const exits: Array<{ code: number; status: ExitStatus }> = [];
-  const supervisor = new Supervisor({ native, config: makeConfig(overrides), log, rt,
+  const events: string[] = [];
+  const observer = combineObservers([{
+    forwarded: (signal) => events.push(`forwarded ${signal}`), reaped: (role) => events.push(`reaped ${role}`),
+    processesChanged: () => events.push('changed'), childGone: () => events.push('gone'),
+  }]);
+  const supervisor = new Supervisor({ native, config: makeConfig(overrides), log, rt, observer,
     exit: (code, status) => exits.push({ code, status }) }, CHILD);
-  return { native, supervisor, records, exits };
+  return { native, supervisor, records, exits, events };
 }
 
 beforeEach(() => vi.useFakeTimers());
@@ -153,6 +159,29 @@ describe('the drain (as PID 1)', () => {
     supervisor.handleSignal(17);
     expect(exits).toHaveLength(1);
     expect(native.kills).toEqual([]);
+  });
+});
+
+describe('the observer', () => {
+  it('hears of forwarded signals, reaps, and the end of the child', () => {
+    const { native, supervisor, events } = setUp();
+    supervisor.handleSignal(10);
+    native.killResult = 'gone';
+    supervisor.handleSignal(12);
+    native.running++;
+    native.exit(300, { exited: 0 });
+    native.exit(CHILD, { exited: 0 });
+    supervisor.handleSignal(17);
+    expect(events).toEqual(['forwarded SIGUSR1', 'reaped orphan', 'reaped main', 'gone', 'changed']);
+  });
+
+  it('cannot break the supervisor by throwing', () => {
+    const native = new FakeNative();
+    const { log } = capturingLog();
+    const observer = combineObservers([{ forwarded: () => { throw new Error('boom'); } }]);
+    const supervisor = new Supervisor({ native, config: makeConfig(), log, rt, observer, exit: () => {} }, CHILD);
+    expect(() => supervisor.handleSignal(10)).not.toThrow();
+    expect(native.kills).toEqual([{ pid: CHILD, signal: 10 }]);
   });
 });
 

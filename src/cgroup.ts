@@ -1,0 +1,54 @@
+// The pids controller of procinit's own cgroup, v1 or v2: how many tasks it holds and how many it
+// may hold (`docker run --pids-limit`, Kubernetes' pod pids limit).
+import { readFileSync } from 'node:fs';
+
+export interface PidsCounter {
+  /** The current count, or null once unreadable. */
+  current(): number | null;
+  /** The limit, or null for "max" (none). */
+  max: number | null;
+  directory: string;
+}
+
+function readNumber(path: string): number | null {
+  try {
+    const text = readFileSync(path, 'utf8').trim();
+    return /^\d+$/.test(text) ? Number(text) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Directories that may hold this process's pids.current, most specific first. */
+export function candidateDirectories(procSelfCgroup: string): string[] {
+  const out: string[] = [];
+  for (const line of procSelfCgroup.split('\n')) {
+    const [, controllers, path] = line.split(':');
+    if (path === undefined) continue;
+    if (controllers === '') out.push(`/sys/fs/cgroup${path}`, `/sys/fs/cgroup/unified${path}`);
+    if (controllers!.split(',').includes('pids')) out.push(`/sys/fs/cgroup/pids${path}`);
+  }
+  // Inside a container without a cgroup namespace the path names the host's hierarchy, but the
+  // runtime mounts the container's own cgroup at the root.
+  out.push('/sys/fs/cgroup', '/sys/fs/cgroup/pids');
+  return [...new Set(out.map((d) => d.replace(/\/+$/, '')))];
+}
+
+export function findPidsCounter(): PidsCounter | null {
+  let self: string;
+  try {
+    self = readFileSync('/proc/self/cgroup', 'utf8');
+  } catch {
+    return null;
+  }
+  for (const directory of candidateDirectories(self)) {
+    const current = readNumber(`${directory}/pids.current`);
+    if (current === null) continue;
+    return {
+      directory,
+      max: readNumber(`${directory}/pids.max`),
+      current: () => readNumber(`${directory}/pids.current`),
+    };
+  }
+  return null;
+}

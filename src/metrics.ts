@@ -1,0 +1,94 @@
+// The Prometheus endpoint (`--metrics`). prom-client and node:http are loaded only when asked for:
+// without the option procinit opens no socket at all. Process counts are read from /proc with
+// async reads at scrape time, so a scrape interleaves with reaping instead of blocking it.
+import { readFile, readdir } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
+import type { PidsCounter } from './cgroup.js';
+import type { ListenAddress } from './metrics-address.js';
+import type { Observer } from './observer.js';
+import { type ProcessInfo, descendantsOf, parseStat } from './proc.js';
+
+async function readProcesses(): Promise<ProcessInfo[]> {
+  const entries = (await readdir('/proc')).filter((e) => /^\d+$/.test(e));
+  const stats = await Promise.all(entries.map(async (e) => {
+    try {
+      return parseStat(Number(e), await readFile(`/proc/${e}/stat`, 'utf8'));
+    } catch {
+      return null;
+    }
+  }));
+  return stats.filter((p): p is ProcessInfo => p !== null);
+}
+
+/** Everything in the namespace as its init; procinit and its descendants as a subreaper. */
+async function processesInScope(selfPid: number): Promise<ProcessInfo[]> {
+  const all = await readProcesses();
+  if (selfPid === 1) return all;
+  return [...all.filter((p) => p.pid === selfPid), ...descendantsOf(selfPid, all)];
+}
+
+export interface MetricsEndpoint extends Observer {
+  address: string;
+  close(): void;
+}
+
+export async function startMetrics(listen: ListenAddress, selfPid: number, pids: PidsCounter | null):
+  Promise<MetricsEndpoint> {
+  const require = createRequire(__filename);
+  const client = require('prom-client') as typeof import('prom-client');
+  const http = require('node:http') as typeof import('node:http');
+  const registry = new client.Registry();
+  const registers = [registry];
+
+  const childUp = new client.Gauge({ name: 'procinit_child_up', help: '1 while the main child runs', registers });
+  const reaped = new client.Counter({ name: 'procinit_reaped_total', help: 'processes reaped', labelNames: ['role'], registers });
+  const forwarded = new client.Counter({ name: 'procinit_signals_forwarded_total', help: 'signals forwarded to the child', labelNames: ['signal'], registers });
+  const restarts = new client.Counter({ name: 'procinit_child_restarts_total', help: 'restarts of the main child (procinit does not restart it yet)', registers });
+  let scope: Promise<ProcessInfo[]> | null = null;
+  // One /proc read per scrape serves both gauges.
+  const inScope = () => (scope ??= processesInScope(selfPid).finally(() => setImmediate(() => { scope = null; })));
+  new client.Gauge({ name: 'procinit_processes', help: 'live processes in the namespace (as PID 1) or in procinit\'s tree', registers,
+    async collect() { this.set((await inScope()).filter((p) => p.state !== 'Z').length); } });
+  new client.Gauge({ name: 'procinit_zombies', help: 'zombie processes not yet reaped', registers,
+    async collect() { this.set((await inScope()).filter((p) => p.state === 'Z').length); } });
+  if (pids) {
+    new client.Gauge({ name: 'procinit_pids_current', help: 'tasks in the pids cgroup', registers,
+      collect() { const n = pids.current(); if (n !== null) this.set(n); } });
+    if (pids.max !== null) {
+      const limit = pids.max;
+      new client.Gauge({ name: 'procinit_pids_max', help: 'the pids cgroup limit', registers, collect() { this.set(limit); } });
+    }
+  }
+  reaped.inc({ role: 'main' }, 0);
+  reaped.inc({ role: 'orphan' }, 0);
+  restarts.inc(0);
+  childUp.set(1);
+
+  const server: Server = http.createServer((request, response) => {
+    if (request.method !== 'GET' || (request.url ?? '').split('?')[0] !== '/metrics') {
+      response.writeHead(404).end('procinit serves /metrics only\n');
+      return;
+    }
+    registry.metrics().then(
+      (text) => response.writeHead(200, { 'Content-Type': registry.contentType }).end(text),
+      (error) => response.writeHead(500).end(`${String(error)}\n`),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(listen.port, listen.host, () => { server.off('error', reject); resolve(); });
+  });
+  server.on('error', () => {}); // after start-up, a socket error must not reach PID 1
+  server.unref();
+  const bound = server.address();
+  const address = typeof bound === 'object' && bound ? `${bound.address}:${bound.port}` : String(bound);
+  return {
+    address,
+    close: () => server.close(),
+    forwarded: (signal) => forwarded.inc({ signal }),
+    reaped: (role) => reaped.inc({ role }),
+    processesChanged: () => {},
+    childGone: () => childUp.set(0),
+  };
+}

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { candidateDirectories } from '../../src/cgroup.js';
+import { parseListenAddress } from '../../src/metrics-address.js';
+import { PidsWatch, commonNames } from '../../src/pids-watch.js';
+import { capturingLog } from './log-capture.js';
+
+describe('parseListenAddress', () => {
+  it.each([
+    ['9090', { host: '0.0.0.0', port: 9090 }], [':9090', { host: '0.0.0.0', port: 9090 }],
+    ['127.0.0.1:9090', { host: '127.0.0.1', port: 9090 }], ['[::1]:9090', { host: '::1', port: 9090 }],
+    ['localhost:0', { host: 'localhost', port: 0 }],
+  ])('%j', (text, expected) => expect(parseListenAddress(text)).toEqual(expected));
+  it.each(['', 'abc', '70000', '1.2.3.4:', '::1:9090', '9090:1.2.3.4'])('rejects %j', (text) => {
+    expect(parseListenAddress(text)).toBeUndefined();
+  });
+});
+
+describe('candidateDirectories', () => {
+  it('looks in the unified hierarchy for cgroup v2', () => {
+    expect(candidateDirectories('0::/system.slice/app.scope\n')[0]).toBe('/sys/fs/cgroup/system.slice/app.scope');
+  });
+  it('looks in the pids hierarchy for cgroup v1', () => {
+    const dirs = candidateDirectories('8:pids:/docker/abc\n4:memory:/docker/abc\n0::/\n');
+    expect(dirs).toContain('/sys/fs/cgroup/pids/docker/abc');
+    expect(dirs).not.toContain('/sys/fs/cgroup/memory/docker/abc');
+  });
+  it("falls back to the mount roots, where a runtime puts the container's own cgroup", () => {
+    expect(candidateDirectories('8:pids:/host/path\n').slice(-2)).toEqual(['/sys/fs/cgroup', '/sys/fs/cgroup/pids']);
+  });
+});
+
+describe('PidsWatch', () => {
+  function setUp(max: number | null) {
+    let current = 0;
+    const { log, records } = capturingLog(1);
+    const names = ['sleep', 'sleep', 'sh', 'node', 'sleep', 'sh'];
+    const watch = new PidsWatch({ directory: '/x', max, current: () => current }, log, () => names);
+    return { watch, records, set: (n: number) => { current = n; } };
+  }
+
+  it('warns once per crossing of 80%, naming the most common commands, and once when back below', () => {
+    const { watch, records, set } = setUp(64);
+    for (const n of [10, 50, 51, 52, 60, 51, 50, 40, 30, 52]) {
+      set(n);
+      watch.check();
+    }
+    expect(records.map((r) => [r.fields.current, r.msg.includes('back below')])).toEqual([
+      [52, false], [51, true], [52, false],
+    ]);
+    expect(records[0]!.fields.top).toEqual([{ command: 'sleep', count: 3 }, { command: 'sh', count: 2 }, { command: 'node', count: 1 }]);
+    expect(records[0]!.level).toBe('warn');
+  });
+
+  it('stays quiet without a limit', () => {
+    const { watch, records, set } = setUp(null);
+    set(100000);
+    watch.check();
+    expect(records).toEqual([]);
+  });
+
+  it('counts names', () => {
+    expect(commonNames(['a', 'b', 'a'], 1)).toEqual([{ command: 'a', count: 2 }]);
+  });
+});
