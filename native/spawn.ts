@@ -12,11 +12,23 @@ function check(what: string, rc: number): void {
   if (rc !== 0) throw new Error(`${what} failed: ${errnoName(rc)}`);
 }
 
+/**
+ * sigfillset leaves out the signals libc keeps for itself (32 and 33 on glibc, 32 to 34 on musl),
+ * and posix_spawn sets the ones not in its default set to SIG_IGN in the child, which exec keeps:
+ * the child would start with them ignored, unlike after fork and exec. sigaddset refuses them, so
+ * their bits are set by hand: sigset_t is an array of little-endian words on x64 and arm64, signal
+ * n at bit n-1. Nothing sends these signals to another process, so the default is safe in the child.
+ */
+function addLibcInternalSignals(set: Buffer, sigrtmin: number): void {
+  for (let signal = 32; signal < sigrtmin; signal++) set[(signal - 1) >> 3]! |= 1 << ((signal - 1) & 7);
+}
+
 function makeAttributes(libc: Libc): Buffer {
   const attr = Buffer.alloc(SPAWNATTR_BYTES);
   const everySignal = Buffer.alloc(SIGSET_BYTES);
   const noSignal = Buffer.alloc(SIGSET_BYTES);
   libc.sigfillset(everySignal);
+  addLibcInternalSignals(everySignal, libc.sigrtmin());
   libc.sigemptyset(noSignal);
   check('posix_spawnattr_init', libc.posix_spawnattr_init(attr));
   check('posix_spawnattr_setflags', libc.posix_spawnattr_setflags(attr,
