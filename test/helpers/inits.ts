@@ -1,15 +1,23 @@
 // For the integration tests of issue 2: one test body run over procinit and tini (the reference),
 // as PID 1 of a fresh PID namespace and as a plain subreaper, with cleanup of whatever a failing
 // test leaves running.
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import {
   FIXTURES, type Init, MODES, type Mode, PROCINIT_INIT, type Started, TINI_INIT, descendantsOf, findInitPid,
-  inMode, readIfExists, requireTools, start, waitFor,
+  hasCommand, inMode, readIfExists, requireTools, start, waitFor,
 } from './procs.js';
 
 export const RECORDER = join(FIXTURES, 'record-signals.py');
+/**
+ * The Python interpreter itself: a `python3` on PATH may be a shim (pyenv's is a bash script)
+ * that edits the environment and adds tens of milliseconds to every start.
+ */
+export const PYTHON = hasCommand('python3')
+  ? spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).stdout.trim() || 'python3'
+  : 'python3';
 export const INITS: Init[] = [PROCINIT_INIT, TINI_INIT];
 
 /** Every (init, mode) pair, for describe.each. */

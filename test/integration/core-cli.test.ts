@@ -1,19 +1,15 @@
 // Issue 2, the command line and the environment: the app's NODE_OPTIONS reaches the child
 // unchanged and does not apply to procinit's own Node; procinit writes nothing on stdout, even
 // with -vvv; bad usage is one line on stderr, exit 2, and nothing started.
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, PROCINIT, PROCINIT_INIT, hasCommand, run, tempDir, waitFor } from '../helpers/procs.js';
+import { FIXTURES, PROCINIT, PROCINIT_INIT, run, tempDir, waitFor } from '../helpers/procs.js';
 import {
-  CASES, canRun, launch, listeningSockets, procStrings, recorder, signal, socketInodes,
+  CASES, PYTHON, canRun, launch, listeningSockets, procStrings, recorder, signal, socketInodes,
 } from '../helpers/inits.js';
 
 const REPORT_ENV = join(FIXTURES, 'report-env.py');
-/** The interpreter itself: a `python3` on PATH may be a shim (pyenv) that edits the environment. */
-const PYTHON = hasCommand('python3')
-  ? spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).stdout.trim() : 'python3';
 const APP_NODE_OPTIONS = '--inspect=127.0.0.1:9339 --max-old-space-size=4096';
 
 /** The environment exactly as given, without what the test runner's own Node may have set. */
