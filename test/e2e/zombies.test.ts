@@ -51,18 +51,18 @@ describe.skipIf(!ready)('docker exec leaving orphans behind', () => {
 describe.skipIf(!ready)('--pids-limit 64: 400 short-lived orphans in a row', () => {
   const orphans = ['python3', `${FIXTURES}/orphans.py`, '400', `${SHARED}/report`];
 
-  test('with procinit, each is reaped at once and the app succeeds', async () => {
+  test('with procinit, each is reaped and the app succeeds', async () => {
     const c = startContainer({ args: [PROCINIT, '--', ...orphans], pidsLimit: 64 });
     expect(await c.exitCodeWithin(30_000), c.output()).toBe(0);
-    expect(c.sharedFile('report')).toBe('400 ok\n');
+    expect(c.sharedFile('report')).toMatch(/^400 ok /);
   });
 
   test('without an init, the app as PID 1 never reaps them and its forks fail', async () => {
     const c = startContainer({ args: orphans, pidsLimit: 64 });
     expect(await c.exitCodeWithin(30_000), c.output()).toBe(1);
-    const [made, ...why] = (c.sharedFile('report') ?? '').trim().split(' ');
-    expect(Number(made)).toBeLessThan(64);
-    expect(why.join(' ')).toMatch(/Resource temporarily unavailable/);
+    const report = c.sharedFile('report') ?? '';
+    expect(Number(report.split(' ')[0])).toBeLessThan(64);
+    expect(report).toMatch(/fork failed for 1 s: Resource temporarily unavailable/);
   });
 
   test('`sh -c` as PID 1 does reap them while it waits for its command: its failure is signals, not zombies', async () => {
@@ -70,6 +70,6 @@ describe.skipIf(!ready)('--pids-limit 64: 400 short-lived orphans in a row', () 
     // run-and-stop and signals show what it gets wrong.
     const c = startContainer({ args: ['sh', '-c', `${orphans.join(' ')}; exit $?`], pidsLimit: 64 });
     expect(await c.exitCodeWithin(30_000), c.output()).toBe(0);
-    expect(c.sharedFile('report')).toBe('400 ok\n');
+    expect(c.sharedFile('report')).toMatch(/^400 ok /);
   });
 });
