@@ -24,8 +24,8 @@ beforeAll(() => {
 });
 afterAll(() => { bystander.kill('SIGKILL'); });
 
-function startProcinit(mode: Mode, options: string[], command: string[]) {
-  return start(inMode(mode, [PROCINIT, ...options, '--', ...command]));
+function startProcinit(mode: Mode, options: string[], command: string[], stdio?: Array<'ignore' | 'pipe'>) {
+  return start(inMode(mode, [PROCINIT, ...options, '--', ...command]), stdio ? { stdio } : {});
 }
 
 /** The pid to signal as a runtime would: procinit itself (PID 1 of the namespace, seen from outside). */
@@ -80,7 +80,8 @@ describe.each(MODES)('as %s', (mode) => {
 
   it('with --grace 0 exits at once, as tini does', async () => {
     const dir = tempDir();
-    const result = await startProcinit(mode, ['--grace', '0'], [TREE, dir, 'stubborn', 'exit']).done;
+    // The grandchild outlives procinit here and would hold its stdout/stderr pipes open.
+    const result = await startProcinit(mode, ['--grace', '0'], [TREE, dir, 'stubborn', 'exit'], ['ignore', 'ignore', 'ignore']).done;
     const elapsed = Date.now() - Number(readFileSync(join(dir, 'main-exit'), 'utf8')) / 1e6;
     expect(result.code).toBe(7);
     expect(elapsed).toBeLessThan(900);
