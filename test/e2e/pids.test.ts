@@ -28,8 +28,7 @@ function sample(text: string, series: string): number | undefined {
  * orphan whose reaping makes procinit look at the pids cgroup.
  */
 function leakSleeps(count: number): string[] {
-  return ['sh', '-c', 
-    + `for i in $(seq ${count}); do (sleep 600 &); done; (true &); echo > ${SHARED}/ready; `
+  return ['sh', '-c', `for i in $(seq ${count}); do (sleep 600 &); done; (true &); echo > ${SHARED}/ready; `
     + "trap 'exit 0' TERM; while :; do sleep 0.1; done"];
 }
 
