@@ -42,8 +42,11 @@ describe.each(CASES)('%s', (_name, init, mode) => {
     expect([...parents]).toEqual([initPid]);
 
     for (const p of orphans) process.kill(p.pid, 'SIGKILL');
-    // A zombie keeps its /proc entry until its parent reaps it: gone means reaped by the init.
-    await waitFor(() => sleepers(seconds).length === 0, 'every orphan to be reaped', 20_000);
+    // A zombie keeps its /proc entry (with an empty cmdline) until its parent reaps it: gone
+    // means reaped by the init.
+    const pids = new Set(orphans.map((p) => p.pid));
+    await waitFor(() => !listProcesses().some((p) => pids.has(p.pid) && p.ppid === initPid),
+      'every orphan to be reaped', 20_000);
     expect(listProcesses().filter((p) => p.ppid === initPid && p.state === 'Z')).toEqual([]);
     expect(listProcesses().filter((p) => p.ppid === initPid).map((p) => p.comm)).toEqual(['sleep']);
 
