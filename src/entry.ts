@@ -1,6 +1,20 @@
 // The bundle's entry. Import order matters: early-signals installs the handlers before main's
-// imports (commander, koffi) spend tens of milliseconds loading.
-import { inbox, namedSignalWatch } from './early-signals.js';
-import { main } from './main.js';
-
-void main(inbox, namedSignalWatch);
+// imports (commander, koffi) spend tens of milliseconds loading. Hence require() in this order
+// rather than import statements, which would be hoisted above the `probe` branch.
+//
+// `procinit probe ...` is a developer tool, not the init: it lives in its own bundle next to this
+// one (dist/probe.js), required only here, so a plain run never reads or compiles its code.
+if (process.argv[2] === 'probe') {
+  const { probeMain } = require('./probe.js') as typeof import('./probe/index.js');
+  probeMain(process.argv.slice(3)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`procinit probe: internal error: ${error instanceof Error ? error.stack : String(error)}\n`);
+      process.exit(3);
+    },
+  );
+} else {
+  const { inbox, namedSignalWatch } = require('./early-signals.js') as typeof import('./early-signals.js');
+  const { main } = require('./main.js') as typeof import('./main.js');
+  void main(inbox, namedSignalWatch);
+}
