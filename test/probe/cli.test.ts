@@ -83,6 +83,16 @@ describe.skipIf(!canProbe())('procinit probe: output and signals', () => {
     await waitFor(() => processesWith(marker).length === 0, 'the trial to be gone', 5000);
   });
 
+  it("gives the app the caller's NODE_OPTIONS and none of procinit's own variables, in both trials", async () => {
+    const script = "console.log('env', process.env.NODE_OPTIONS, Object.keys(process.env).filter((k) => k.startsWith('PROCINIT_')).length);"
+      + "process.on('SIGTERM', () => process.exit(0)); setInterval(() => {}, 60000);";
+    const { code, stderr } = await probe(['--after', '500ms', '--timeout', '2s', '--', 'node', '-e', script],
+      { ...process.env, NODE_OPTIONS: '--max-old-space-size=123' });
+    expect(code).toBe(0);
+    expect(stderr).toContain('[withoutInit] env --max-old-space-size=123 0');
+    expect(stderr).toContain('[withProcinit] env --max-old-space-size=123 0');
+  });
+
   // Non-root users get a user namespace as well. Run as nobody when root and the checkout is
   // readable by nobody; otherwise the root path above is what runs.
   const nobodyCanRead = process.geteuid?.() === 0
