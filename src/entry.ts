@@ -9,12 +9,18 @@ if (process.argv[2] === 'probe') {
   probeMain(process.argv.slice(3)).then(
     (code) => process.exit(code),
     (error: unknown) => {
-      process.stderr.write(`procinit probe: internal error: ${error instanceof Error ? error.stack : String(error)}\n`);
+      process.stderr.write(`procinit probe: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
       process.exit(3);
     },
   );
 } else {
   const { inbox, namedSignalWatch } = require('./early-signals.js') as typeof import('./early-signals.js');
   const { main } = require('./main.js') as typeof import('./main.js');
-  void main(inbox, namedSignalWatch);
+  // main handles every error it expects; anything else before the child runs still gets one
+  // line and a documented code, never a stack trace. (After the spawn, main only sets up
+  // handlers that cannot throw out.)
+  main(inbox, namedSignalWatch).catch((error: unknown) => {
+    process.stderr.write(`procinit: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
 }

@@ -53,7 +53,10 @@ function nextLoopTurn(): Promise<void> {
 
 function shouldTakeForeground(native: Native): boolean {
   // Only hand over a terminal procinit holds in the foreground: a procinit started in the
-  // background of a shell must not steal the terminal from that shell.
+  // background of a shell must not steal the terminal from that shell. Under `unshare --pid`
+  // from a shell both groups live in the parent namespace and read as 0, so the two cannot be
+  // told apart there and procinit takes the foreground; in a container (runc makes PID 1 a
+  // session leader) both read as 1 when `-it` gave it the terminal.
   return native.isatty(0) && native.foregroundGroup(0) === native.getpgrp();
 }
 
