@@ -1,5 +1,9 @@
 // Loads the C library through koffi and declares the handful of functions the init calls.
-import koffi, { type LibraryHandle } from 'koffi';
+import type { LibraryHandle } from 'koffi';
+
+// Required when first used, not at import: a missing or broken koffi is then an error main can
+// turn into one line, instead of a stack trace from module loading.
+const loadKoffi = () => require('koffi') as typeof import('koffi');
 
 type Fn = (...args: any[]) => any;
 
@@ -19,7 +23,7 @@ export interface Libc {
 
 const MUSL_ARCH: Record<string, string> = { x64: 'x86_64', arm64: 'aarch64' };
 
-function openLibc(): LibraryHandle {
+function openLibc(koffi: typeof import('koffi')): LibraryHandle {
   const candidates = ['libc.so.6', `/lib/ld-musl-${MUSL_ARCH[process.arch] ?? process.arch}.so.1`];
   for (const name of candidates) {
     try {
@@ -40,7 +44,8 @@ function optional(lib: LibraryHandle, prototype: string): Fn | null {
 }
 
 export function loadLibc(): Libc {
-  const lib = openLibc();
+  const koffi = loadKoffi();
+  const lib = openLibc(koffi);
   const f = (prototype: string): Fn => lib.func(prototype);
   // SIGRTMIN is a function call in both libcs: glibc keeps 32-33 for itself, musl 32-34.
   const rtmin = optional(lib, 'int __libc_current_sigrtmin()');

@@ -31,7 +31,11 @@ function loadNativeOrFail(): Native {
   try {
     return loadNative();
   } catch (error) {
-    return fail(EXIT.INTERNAL, `${(error as Error).message}; procinit needs glibc or musl on Linux x64 or arm64`);
+    const problem = String((error as Error).message).split('\n')[0];
+    const fix = (error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND'
+      ? 'reinstall procinit with its dependencies (npm install procinit)'
+      : 'procinit needs glibc or musl on Linux x64 or arm64';
+    return fail(EXIT.INTERNAL, `${problem}; ${fix}`);
   }
 }
 

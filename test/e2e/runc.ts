@@ -16,6 +16,7 @@ import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach } from 'vitest';
 import { ROOT, isCI, listProcesses, requireTools, tempDir, waitFor, type ProcInfo } from '../helpers/procs.js';
+import { worldReadableCheckout } from '../helpers/world-readable.js';
 
 /** runc's state directory for this suite: `runc --root /run/procinit-e2e list` shows leftovers. */
 export const RUNC_ROOT = '/run/procinit-e2e';
@@ -111,7 +112,8 @@ export class Container {
       else mounts.push({ source: dir, destination: dir });
     }
     if (node.mount) mounts.push(node.mount);
-    mounts.push({ source: ROOT, destination: PROJECT });
+    // The checkout itself may be mode 0700 (a clone under /root): the container's user must enter it.
+    mounts.push({ source: worldReadableCheckout(), destination: PROJECT });
     mounts.push({ source: this.shared, destination: SHARED, readonly: false });
     mounts.push(...(o.mounts ?? []));
     // Mount points must exist in a read-only rootfs.
