@@ -2,20 +2,122 @@
 // koffi (a native addon) and pino (loaded only when a record is written) stay outside.
 // `procinit probe` (a developer tool, not the init) is a bundle of its own, dist/probe.js, which
 // entry.ts requires at run time for `procinit probe` only: a plain run never reads it.
+//
+// Two start-up savings, measured by `npm run bench` (see bench/README.md):
+// - koffi is loaded by its prebuilt addon's path. koffi's own loader (four modules, an ELF parse
+//   of the node binary, a package lookup) costs ~5 ms per start; the addon alone ~1 ms. Where the
+//   addon is not found at the usual places, `require('koffi')` does the work as before.
+// - dist/procinit.js is a small loader that compiles the bundle (dist/procinit.bundle.js) with
+//   V8's code cache (dist/procinit.bundle.js.cache), made here by one training run through
+//   bin/procinit so that V8's flags match. V8 rejects a cache from another V8 version or other
+//   flags and then compiles as usual; it checks the source's length only, so the cache is always
+//   rebuilt with the bundle: never edit the bundle in dist/ by hand.
 import { build } from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync, existsSync, statSync } from 'node:fs';
 
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
+const koffiMajor = JSON.parse(readFileSync(new URL('./node_modules/koffi/package.json', import.meta.url), 'utf8'))
+  .version.split('.')[0];
 
-await build({
-  entryPoints: { procinit: 'src/entry.ts', probe: 'src/probe/index.ts' },
-  outdir: 'dist',
+/** `import koffi from 'koffi'` becomes this module. Runs once, at start-up. */
+const KOFFI_DIRECT = `
+const { existsSync, openSync, readSync, closeSync } = require('node:fs');
+// Which libc the node binary runs on, as koffi decides it: its ELF interpreter.
+function nodeUsesMusl() {
+  let fd = -1;
+  try {
+    fd = openSync(process.execPath, 'r');
+    const head = Buffer.alloc(4096);
+    readSync(fd, head, 0, head.length, 0);
+    return head.includes('/ld-musl-');
+  } catch {
+    return false;
+  } finally {
+    if (fd >= 0) closeSync(fd);
+  }
+}
+function loadAddon() {
+  if (process.platform !== 'linux') return null;
+  const arch = process.arch;
+  const file = \`koffi-linux-\${arch}/\${nodeUsesMusl() ? 'musl' : 'linux'}_\${arch}/koffi.node\`;
+  // Beside procinit (a checkout, a global install), or hoisted next to it (a dependency).
+  for (const dir of [\`\${__dirname}/../node_modules\`, \`\${__dirname}/../..\`]) {
+    for (const path of [\`\${dir}/@koromix/\${file}\`, \`\${dir}/koffi/node_modules/@koromix/\${file}\`]) {
+      if (!existsSync(path)) continue;
+      try {
+        const addon = require(path);
+        if (typeof addon.load === 'function' && typeof addon.errno === 'function'
+          && String(addon.version).split('.')[0] === ${JSON.stringify(koffiMajor)}) return addon;
+      } catch {
+        // not loadable here: koffi's own loader below
+      }
+    }
+  }
+  return null;
+}
+module.exports = loadAddon() ?? require('koffi');
+`;
+
+const koffiDirect = {
+  name: 'koffi-direct',
+  setup(b) {
+    b.onResolve({ filter: /^koffi$/ }, (args) => (args.namespace === 'koffi-direct'
+      ? { path: 'koffi', external: true } : { path: 'koffi', namespace: 'koffi-direct' }));
+    b.onLoad({ filter: /.*/, namespace: 'koffi-direct' }, () => ({ contents: KOFFI_DIRECT, loader: 'js' }));
+  },
+};
+
+const LOADER = `'use strict';
+// procinit's loader, written by build.mjs: compiles procinit.bundle.js with the V8 code cache
+// made at build time, so a start skips parsing and compiling most of procinit's functions.
+const { readFileSync } = require('node:fs');
+const { Script } = require('node:vm');
+const file = \`\${__dirname}/procinit.bundle.js\`;
+let cachedData;
+try {
+  cachedData = readFileSync(\`\${file}.cache\`);
+} catch {
+  // no cache: V8 compiles as usual
+}
+const script = new Script(readFileSync(file, 'utf8'), { filename: file, cachedData });
+if (process.env.PROCINIT_WRITE_CODE_CACHE === file) {
+  process.once('exit', () => require('node:fs').writeFileSync(\`\${file}.cache\`, script.createCachedData()));
+}
+script.runInThisContext()(exports, require, module, __filename, __dirname);
+`;
+
+const common = {
   bundle: true,
   platform: 'node',
   target: 'node20',
   format: 'cjs',
-  external: ['koffi', 'pino', './probe.js'],
   define: { PROCINIT_VERSION: JSON.stringify(version) },
   legalComments: 'none',
   logLevel: 'warning',
+};
+
+const bundle = 'dist/procinit.bundle.js';
+rmSync(`${bundle}.cache`, { force: true });
+await build({
+  ...common,
+  entryPoints: { 'procinit.bundle': 'src/entry.ts' },
+  outdir: 'dist',
+  external: ['pino', './probe.js'],
+  plugins: [koffiDirect],
+  // A function of the loader's CommonJS bindings: require and __dirname resolve from dist/.
+  banner: { js: '(function (exports, require, module, __filename, __dirname) {' },
+  footer: { js: '})' },
 });
+writeFileSync('dist/procinit.js', LOADER);
+await build({ ...common, entryPoints: { probe: 'src/probe/index.ts' }, outdir: 'dist', external: ['koffi', 'pino'] });
+
+// The training run: procinit starting /bin/true, through the launcher so node gets its flags.
+const absolute = new URL(`./${bundle}`, import.meta.url).pathname;
+const trained = spawnSync(new URL('./bin/procinit', import.meta.url).pathname, ['--', '/bin/true'], {
+  env: { ...process.env, PROCINIT_WRITE_CODE_CACHE: absolute }, stdio: 'ignore', timeout: 30_000,
+});
+if (trained.status !== 0 || !existsSync(`${bundle}.cache`) || statSync(`${bundle}.cache`).size === 0) {
+  rmSync(`${bundle}.cache`, { force: true });
+  console.warn('build: no V8 code cache (the training run failed); procinit starts a few ms slower');
+}
