@@ -8,12 +8,13 @@
 // memory growth after reaping 100,000 orphans. Prints tables (ratios against tini and bare Node are
 // the headline) and writes JSON (bench/results/latest.json; latest-quick.json with --quick).
 //
-// Environment: BENCH_IDLE_SECONDS (idle window, default 10, 2 with --quick), BENCH_ROUNDS (start-up
-// rounds), BENCH_SIGNALS (signals per init), BENCH_BURST_TRIALS, BENCH_ORPHANS (orphans reaped in a
-// row for the memory-growth check), BENCH_PROCINIT (another procinit launcher to measure),
-// BENCH_NICE=0 (do not raise the bench's priority; by default, where allowed, the start-up and
-// signal phases run at nice -20 so other work on a shared machine disturbs them less; the burst
-// and orphan phases, which load both cores, run at the priority the bench was started with).
+// Environment: BENCH_IDLE_SECONDS (idle window, default 10, 2 with --quick), BENCH_ROUNDS
+// (start-up rounds), BENCH_SIGNALS (signals per init), BENCH_BURST_SIZE, BENCH_BURST_TRIALS,
+// BENCH_ORPHANS (orphans reaped in a row for the memory-growth check), BENCH_POST_WORK_SECONDS
+// (idle watch after them), BENCH_PROCINIT (another procinit launcher to measure), BENCH_NICE=0
+// (do not raise the bench's priority: by default, where allowed, the start-up and signal phases
+// run at nice -20 so other work on a shared machine disturbs them less; the burst and orphan
+// phases, which load both cores, run at the priority the bench was started with).
 //
 // The helpers (bench/helpers.c) are compiled with gcc into a temporary directory; without gcc the
 // Python version (bench/helpers.py) stands in, and the JSON says which one ran.
@@ -42,8 +43,8 @@ const outIndex = argv.indexOf('--out');
 const OUT = outIndex >= 0 ? resolve(argv[outIndex + 1])
   : join(ROOT, 'bench/results', QUICK ? 'latest-quick.json' : 'latest.json');
 if (argv.includes('--help') || argv.includes('-h')) {
-  process.stdout.write(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 16)
-    .map((l) => l.replace(/^\/\/ ?/, '')).join('\n') + '\n');
+  const lines = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1);
+  process.stdout.write(`${lines.slice(0, lines.findIndex((l) => !l.startsWith('//'))).map((l) => l.replace(/^\/\/ ?/, '')).join('\n')}\n`);
   process.exit(0);
 }
 
@@ -68,14 +69,14 @@ const CFG = {
   idleSeconds: envNumber('BENCH_IDLE_SECONDS', QUICK ? 2 : 10),
   settleMs: QUICK ? 500 : 1000,
   signals: envNumber('BENCH_SIGNALS', QUICK ? 50 : 300),
-  burstSize: 2000,
+  burstSize: envNumber('BENCH_BURST_SIZE', 2000),
   burstTrials: envNumber('BENCH_BURST_TRIALS', QUICK ? 1 : 5),
   orphans: envNumber('BENCH_ORPHANS', QUICK ? 10000 : 100000),
-  postWorkSeconds: QUICK ? 3 : 20,
+  postWorkSeconds: envNumber('BENCH_POST_WORK_SECONDS', QUICK ? 3 : 20),
 };
 CFG.orphans = Math.max(1000, Math.round(CFG.orphans / 1000) * 1000); // ten stages of whole batches of 100
 
-// Growth of Pss_Anon from before the churn to idle after it counted as none:
+// Growth of the Pss_Anon floor (2nd half of the churn and idle after, vs 2nd to 5th tenth) counted as none:
 // a page or two of allocator noise is not a leak, a leak of even 8 bytes per orphan is 0.7 MiB.
 const GROWTH_TOLERANCE_KIB = 256;
 
@@ -580,9 +581,9 @@ async function churnOne(init, mode, helpers, ns, tmp) {
     await until(`${init.name}'s child`, () => countChildren(started.pid) === 1, 10000);
     await delay(CFG.settleMs);
     const before = memoryOf(started.pid);
-    // Ten stages of a tenth each, Pss_Anon read after each (the peak). A garbage-collected heap
-    // holds garbage until a collection and V8 collects an idle heap some seconds after a busy
-    // spell, so growth is read after the idle window below, against the reading before.
+    // Ten stages of a tenth each, Pss_Anon read after each. A garbage-collected heap holds
+    // garbage until a collection (and V8 may collect an idle heap some seconds after a busy
+    // spell), so a single reading says little: growth compares floors, see below.
     const stages = [];
     let total = 0;
     const stageSize = CFG.orphans / 10;
@@ -591,7 +592,7 @@ async function churnOne(init, mode, helpers, ns, tmp) {
       total += stageSize;
       started.proc.stdin.write(`${stageSize}\n`);
       await until(`${total} orphans reaped by ${init.name}`, () => (readProc(done) ?? '').trim() === String(total), 600000, 10);
-      await delay(Math.min(CFG.settleMs, 500));
+      await delay(100);
       stages.push({ orphans: total, ...memoryOf(started.pid) });
     }
     const seconds = Number(nowNs() - t0) / 1e9;
@@ -622,8 +623,14 @@ async function churnOne(init, mode, helpers, ns, tmp) {
     const end = memoryOf(started.pid);
     const status = readProc(`/proc/${started.pid}/status`);
     return {
-      before: before.pssAnonKiB, end: end.pssAnonKiB, growthKiB: end.pssAnonKiB - before.pssAnonKiB,
-      firstHalfFloor: floor(stages.slice(0, 5)), secondHalfFloor: floor(stages.slice(5)),
+      before: before.pssAnonKiB, end: end.pssAnonKiB,
+      // The first tenth warms up (code compiled, heap sized); a leak then raises the floor of the
+      // readings from the first half to the second (the idle reading after counts in the second,
+      // so a heap V8 shrank once idle is not taken for growth).
+      warmFloorKiB: floor(stages.slice(1, 5)),
+      lateFloorKiB: Math.min(floor(stages.slice(5)), end.pssAnonKiB),
+      growthKiB: Math.min(floor(stages.slice(5)), end.pssAnonKiB) - floor(stages.slice(1, 5)),
+      fromStartKiB: end.pssAnonKiB - before.pssAnonKiB,
       peakPssAnonKiB: Math.max(...stages.map((m) => m.pssAnonKiB)),
       rssBefore: before.rssKiB, rssEnd: end.rssKiB, rssHighWaterKiB: kib(status, 'VmHWM'),
       stages: stages.map((m) => ({ orphans: m.orphans, pssAnonKiB: m.pssAnonKiB, rssKiB: m.rssKiB })),
@@ -762,7 +769,7 @@ function targets(res) {
     }
   }
   if (ch && ch.growthKiB !== undefined) {
-    add(`memory growth after ${CFG.orphans} orphans (Pss_Anon idle after vs before)`, `none (<= ${GROWTH_TOLERANCE_KIB} KiB)`,
+    add(`memory growth over ${CFG.orphans} orphans (Pss_Anon floor, 2nd half vs 1st after warm-up)`, `none (<= ${GROWTH_TOLERANCE_KIB} KiB)`,
       `${ch.growthKiB >= 0 ? '+' : ''}${ch.growthKiB} KiB (before ${mib(ch.before)} MiB, peak while reaping ${mib(ch.peakPssAnonKiB)} MiB, idle after ${mib(ch.end)} MiB)`,
       ch.growthKiB <= GROWTH_TOLERANCE_KIB);
     const w = ch.wakeupsAfter;
@@ -852,7 +859,8 @@ async function main() {
       tableB,
       '',
       `Reaping ${CFG.orphans} orphans in a row (batches of 100, as PID 1): Pss_Anon before, at its peak (read after each tenth) and `
-        + `once idle again (${CFG.postWorkSeconds} s later for procinit, 3 s for the C inits), and the wake-ups in that idle time:`,
+        + `once idle again (${CFG.postWorkSeconds} s later for procinit, 3 s for the C inits); growth = lowest reading of the 2nd half `
+        + '(idle reading included) minus lowest of tenths 2-5; wake-ups in the idle time after:',
       '',
       tableC,
       '',
