@@ -10,14 +10,18 @@
 //   5. sample every 5 ms until PID 1 ends or --timeout runs out, then SIGKILL PID 1, which takes
 //      the whole namespace with it;
 //   6. SIGCONT unshare, let it reap and exit, and wait for the app's output to close.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { constants } from 'node:os';
-import type { Readable } from 'node:stream';
-import { type Proc, childrenOf, decodeWaitStatus, descendants, isEnding, isZombie, readProc, sameProcess } from './procfs.js';
+// Steps 1, 2 and 6 are in unshare.ts, the sampling of steps 3 and 5 in watch.ts.
+import { type Proc, decodeWaitStatus, descendants, isZombie, readProc, sameProcess } from './procfs.js';
 import { signalNameOf } from './signals.js';
 import type { TrialName, TrialResult } from './types.js';
+import { type ExitStatus, ProbeSetupError, UnshareProcess, send } from './unshare.js';
+import {
+  type AfterSignal, type AtSignal, type EarlyEnd, type Watched, SettleSamples, firstChild, lingeringZombies, settle,
+  waitForFirstChild, watchUntilEnd,
+} from './watch.js';
 
 export type { TrialName, TrialResult } from './types.js';
+export { ProbeSetupError };
 
 export interface TrialSpec {
   name: TrialName;
@@ -35,91 +39,23 @@ export interface TrialSpec {
   onSignalSent?: () => void;
 }
 
-/** Thrown when the trial cannot even start; the probe exits 3 with the message. */
-export class ProbeSetupError extends Error {}
 /** Thrown when abort() was called (the probe got SIGINT or SIGTERM); the namespace is gone. */
 export class ProbeAborted extends Error {}
 
-const SETTLE_SAMPLE_MS = 50;
-/** A zombie seen again after this long is one nobody reaps, not one being reaped right now. */
-const ZOMBIE_AGE_MS = 40;
-const WATCH_SAMPLE_MS = 5;
-const FIND_PID1_MS = 10_000;
-/** After SIGKILL, a process in uninterruptible sleep may take a while; do not wait forever. */
-const AFTER_KILL_MS = 5_000;
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** util-linux 2.38 prints this when PID 1 died of a signal; it is noise, not the app's output. */
-const UNSHARE_NOISE = /^unshare: sigprocmask unblock failed/;
-
-function forwardLines(stream: Readable | null, onLine: (line: string) => void): Promise<void> {
-  return new Promise((resolve) => {
-    if (!stream) return resolve();
-    let pending = '';
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      pending += chunk;
-      const lines = pending.split('\n');
-      pending = lines.pop()!;
-      for (const line of lines) if (!UNSHARE_NOISE.test(line)) onLine(line);
-    });
-    stream.on('error', () => resolve());
-    stream.on('close', () => {
-      if (pending !== '' && !UNSHARE_NOISE.test(pending)) onLine(pending);
-      resolve();
-    });
-  });
-}
-
-function send(pid: number, signal: NodeJS.Signals | number): void {
-  try {
-    process.kill(pid, signal);
-  } catch {
-    // gone already (ESRCH): nothing left to signal
-  }
-}
-
-interface Closed { code: number | null; signal: NodeJS.Signals | null }
-
 export class Trial {
-  private child: ChildProcess | null = null;
-  private pid1: number | null = null;
+  private unshare: UnshareProcess | null = null;
   private aborted = false;
-  private closed: Promise<Closed> | null = null;
-  /** unshare was stopped and has been let go again. */
-  private released = false;
 
   constructor(private readonly spec: TrialSpec) {}
 
   /** Kills the namespace now; run() then rejects with ProbeAborted. Safe to call at any time. */
   abort(): void {
     this.aborted = true;
-    this.killAll();
-  }
-
-  private killAll(): void {
-    // While unshare is stopped, PID 1 cannot be reaped, so its pid cannot be someone else's yet.
-    if (this.pid1 !== null && !this.released) send(this.pid1, 'SIGKILL');
-    if (this.unshareExited) return;
-    // Killing unshare kills PID 1 as well (--kill-child), whether or not the probe knows its pid.
-    send(this.child!.pid!, 'SIGKILL');
-    send(this.child!.pid!, 'SIGCONT');
-  }
-
-  /** Lets unshare go on: it reaps PID 1 and exits. */
-  private release(): void {
-    this.released = true;
-    if (!this.unshareExited) send(this.child!.pid!, 'SIGCONT');
-  }
-
-  private get unshareExited(): boolean {
-    return this.child === null || this.child.exitCode !== null || this.child.signalCode !== null;
+    this.unshare?.killAll();
   }
 
   async run(): Promise<TrialResult> {
-    await this.start();
-    const closed = this.closed!;
+    const unshare = await this.start();
     let finished = false;
     try {
       const result = await this.observe();
@@ -127,38 +63,18 @@ export class Trial {
       return result;
     } finally {
       // However the trial went, nothing of it may outlive it.
-      if (!finished) this.killAll();
-      else this.release();
-      const timer = setTimeout(() => this.killAll(), AFTER_KILL_MS);
-      await closed;
-      clearTimeout(timer);
+      if (!finished) unshare.killAll();
+      else unshare.release();
+      await unshare.waitForExit();
     }
   }
 
-  private async start(): Promise<void> {
+  private async start(): Promise<UnshareProcess> {
     const { argv, env, onOutput } = this.spec;
-    const child = spawn(argv[0]!, argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    this.child = child;
-    await new Promise<void>((resolve, reject) => {
-      child.once('spawn', resolve);
-      child.once('error', (error) => reject(new ProbeSetupError(`cannot start ${argv[0]}: ${error.message}`)));
-    });
-    const output = Promise.all([forwardLines(child.stdout, onOutput), forwardLines(child.stderr, onOutput)]);
-    const exited = new Promise<Closed>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-    this.closed = Promise.all([exited, output]).then(([status]) => status);
-  }
-
-  private async findPid1(): Promise<number | null> {
-    const launcher = this.child!.pid!;
-    const deadline = performance.now() + FIND_PID1_MS;
-    while (!this.aborted) {
-      const [pid] = childrenOf(launcher);
-      if (pid !== undefined) return pid;
-      if (this.unshareExited) return null;
-      if (performance.now() > deadline) throw new ProbeSetupError(`unshare started no process within ${FIND_PID1_MS / 1000} s`);
-      await sleep(2);
-    }
-    return null;
+    const unshare = new UnshareProcess(argv, env);
+    this.unshare = unshare;
+    await unshare.started(onOutput);
+    return unshare;
   }
 
   private checkAborted(): void {
@@ -166,121 +82,57 @@ export class Trial {
   }
 
   private async observe(): Promise<TrialResult> {
-    const { spec } = this;
     let began = performance.now();
-    const pid1 = await this.findPid1();
+    const pid1 = await this.unshare!.findPid1(() => this.aborted);
     this.checkAborted();
-    if (pid1 === null) return this.endedEarly(null, [], []);
+    if (pid1 === null) return this.endedEarly({ zombie: null, zombies: 0 });
     // From here on PID 1 cannot be reaped behind the probe's back (see the top of the file).
-    send(this.child!.pid!, 'SIGSTOP');
-    this.pid1 = pid1;
+    this.unshare!.stopReaping(pid1);
+    const watched: Watched = { pid1, checkAborted: () => this.checkAborted() };
 
     // Under procinit, --after counts from the app's start, not procinit's: the app gets the same
     // time to settle in both trials, and procinit's handlers are in place by then (a signal to
     // PID 1 before it has a handler is dropped by the kernel, and Node needs ~50 ms to start).
-    if (spec.main === 'first-child') {
-      const deadline = performance.now() + FIND_PID1_MS;
-      for (;;) {
-        this.checkAborted();
-        const self = readProc(pid1);
-        if (!self || isZombie(self)) return this.endedEarly(self, [], []);
-        if (childrenOf(pid1).length > 0) break;
-        if (performance.now() > deadline) throw new ProbeSetupError(`procinit started no child within ${FIND_PID1_MS / 1000} s`);
-        await sleep(2);
-      }
+    if (this.spec.main === 'first-child') {
+      const ended = await waitForFirstChild(watched);
+      if (ended) return this.endedEarly(ended);
       began = performance.now();
     }
 
     // Settle: sample now and then, so that zombies can be told from children being reaped.
-    const samples: { at: number; tree: Proc[] }[] = [{ at: performance.now(), tree: descendants(pid1) }];
-    /** The latest sample at least ZOMBIE_AGE_MS old, else the oldest there is. */
-    const reference = () => {
-      const old = samples.filter((s) => s.at <= performance.now() - ZOMBIE_AGE_MS);
-      return (old.pop() ?? samples[0]!).tree;
-    };
-    for (;;) {
-      this.checkAborted();
-      const self = readProc(pid1);
-      if (!self || isZombie(self)) return this.endedEarly(self, samples[samples.length - 1]!.tree, reference());
-      const left = spec.afterMs - (performance.now() - began);
-      if (left <= 0) break;
-      await sleep(Math.min(SETTLE_SAMPLE_MS, left));
-      samples.push({ at: performance.now(), tree: descendants(pid1) });
-      if (samples.length > 4) samples.shift();
-    }
+    const samples = new SettleSamples(pid1);
+    const endedSettling = await settle(watched, samples, this.spec.afterMs, began);
+    if (endedSettling) return this.endedEarly(endedSettling);
+    return this.signalAndWatch(watched, samples);
+  }
 
+  private async signalAndWatch(watched: Watched, samples: SettleSamples): Promise<TrialResult> {
+    const { spec } = this;
+    const { pid1 } = watched;
     // The moment of the signal: what runs now is the baseline.
     const atSignal = descendants(pid1);
     const self = readProc(pid1);
-    if (!self || isZombie(self)) return this.endedEarly(self, atSignal, reference());
+    if (!self || isZombie(self)) return this.endedEarly({ zombie: self, zombies: lingeringZombies(atSignal, samples.reference()) });
     const main = spec.main === 'pid1' ? self : firstChild(pid1, atSignal);
-    const zombies = lingeringZombies(atSignal, reference());
+    const zombies = lingeringZombies(atSignal, samples.reference());
     send(pid1, spec.signal);
     const signalAt = performance.now();
     spec.onSignalSent?.();
 
-    // Watch: the last sample taken while the main process still ran says what outlived it.
-    let lastWhileMainRan = atSignal;
-    let mainEnded = false;
-    let killed = false;
-    let killedAt = 0;
-    let end: Proc | null = null;
-    for (;;) {
-      this.checkAborted();
-      const tree = descendants(pid1);
-      const now = readProc(pid1);
-      if (!now || isZombie(now)) {
-        end = now;
-        break;
-      }
-      // The tree was read before PID 1 and the main process were seen still running (not even
-      // exiting: an exiting PID 1 has the kernel kill the rest before it becomes a zombie).
-      if (!mainEnded) {
-        const alive = !isEnding(now) && (main === null || main.pid === pid1 || stillRunning(main));
-        if (alive) lastWhileMainRan = tree;
-        else mainEnded = true;
-      }
-      const elapsed = performance.now() - signalAt;
-      if (!killed && elapsed >= spec.timeoutMs) {
-        killed = true;
-        killedAt = performance.now();
-        // What runs now is what the kill ends: the last sample stands for "when the main one ended".
-        mainEnded = true;
-        send(pid1, 'SIGKILL');
-      }
-      if (killed && performance.now() - killedAt > AFTER_KILL_MS) {
-        throw new ProbeSetupError(`PID 1 (host pid ${pid1}) did not die ${AFTER_KILL_MS / 1000} s after SIGKILL`);
-      }
-      await sleep(WATCH_SAMPLE_MS);
-    }
+    const baseline: AtSignal = { main, tree: atSignal, at: signalAt };
+    const watch = await watchUntilEnd(watched, baseline, spec.timeoutMs);
     const ms = Math.round(performance.now() - signalAt);
-    const ending = await this.endingOf(end);
-    const leftovers = lastWhileMainRan.filter((p) => !isZombie(p) && (main === null || !sameProcess(p, main)));
-    return {
-      stopped: !killed,
-      ms,
-      exitCode: ending.exitCode,
-      signal: ending.signal === null ? null : signalNameOf(ending.signal),
-      killed,
-      exitedBeforeSignal: false,
-      zombies,
-      leftovers: leftovers.length,
-      leftoverCommands: leftovers.map((p) => p.comm),
-      pid1: self.comm,
-      main: main?.comm ?? null,
-    };
+    const ending = await this.endingOf(watch.end);
+    return resultAfterSignal({ self, baseline, zombies, watch, ms, ending });
   }
 
   /** PID 1's wait status from its zombie, else (already reaped) what unshare reported. */
-  private async endingOf(zombie: Proc | null): Promise<{ exitCode: number | null; signal: number | null }> {
+  private async endingOf(zombie: Proc | null): Promise<ExitStatus> {
     if (zombie && zombie.state === 'Z') return decodeWaitStatus(zombie.waitStatus);
-    this.release();
-    const closed = await this.closed!;
-    if (closed.signal) return { exitCode: null, signal: signalNumber(closed.signal) };
-    return { exitCode: closed.code, signal: null };
+    return this.unshare!.exitStatus();
   }
 
-  private async endedEarly(zombie: Proc | null, latest: Proc[], previous: Proc[]): Promise<TrialResult> {
+  private async endedEarly({ zombie, zombies }: EarlyEnd): Promise<TrialResult> {
     const ending = await this.endingOf(zombie);
     return {
       stopped: false,
@@ -289,7 +141,7 @@ export class Trial {
       signal: ending.signal === null ? null : signalNameOf(ending.signal),
       killed: false,
       exitedBeforeSignal: true,
-      zombies: lingeringZombies(latest, previous),
+      zombies,
       leftovers: 0,
       leftoverCommands: [],
       pid1: zombie?.comm ?? null,
@@ -298,24 +150,22 @@ export class Trial {
   }
 }
 
-function signalNumber(name: NodeJS.Signals): number {
-  return constants.signals[name];
-}
+/** What the trial saw from the signal on. */
+interface Observed { self: Proc; baseline: AtSignal; zombies: number; watch: AfterSignal; ms: number; ending: ExitStatus }
 
-/** procinit's child: the oldest living child of PID 1 (orphans re-parented to PID 1 come later). */
-function firstChild(pid1: number, tree: Proc[]): Proc | null {
-  const children = tree.filter((p) => p.ppid === pid1 && !isZombie(p));
-  children.sort((a, b) => a.start - b.start || a.pid - b.pid);
-  return children[0] ?? null;
-}
-
-function stillRunning(proc: Proc): boolean {
-  const now = readProc(proc.pid);
-  return now !== null && now.start === proc.start && !isEnding(now);
-}
-
-/** Zombies in `now` that were zombies in `before` too: nobody is reaping them. */
-function lingeringZombies(now: Proc[], before: Proc[]): number {
-  const zombiesBefore = before.filter(isZombie);
-  return now.filter((p) => isZombie(p) && zombiesBefore.some((q) => sameProcess(p, q))).length;
+function resultAfterSignal({ self, baseline: { main }, zombies, watch, ms, ending }: Observed): TrialResult {
+  const leftovers = watch.lastWhileMainRan.filter((p) => !isZombie(p) && (main === null || !sameProcess(p, main)));
+  return {
+    stopped: !watch.killed,
+    ms,
+    exitCode: ending.exitCode,
+    signal: ending.signal === null ? null : signalNameOf(ending.signal),
+    killed: watch.killed,
+    exitedBeforeSignal: false,
+    zombies,
+    leftovers: leftovers.length,
+    leftoverCommands: leftovers.map((p) => p.comm),
+    pid1: self.comm,
+    main: main?.comm ?? null,
+  };
 }
