@@ -82,7 +82,7 @@ describe.skipIf(!canProbe())('procinit probe: output and signals', () => {
     await waitFor(() => processesWith(marker).filter((pid) => pid !== launched.proc.pid).length >= 2, 'unshare and the app to run');
     launched.proc.kill('SIGKILL');
     await launched.done;
-    await waitFor(() => processesWith(marker).length === 0, 'the trial to be gone', 5000);
+    await waitFor(() => processesWith(marker).length === 0, 'the trial to be gone', 15_000);
   });
 
   it("gives the app the caller's NODE_OPTIONS and none of procinit's own variables, in both trials", async () => {
