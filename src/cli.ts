@@ -1,6 +1,6 @@
 // The command line, tini's flags with long names beside them. Parsing is pure: it returns what to
 // do, and main does it.
-import { Command, CommanderError } from 'commander';
+import type { Command } from 'commander';
 import {
   type Config, type Env, UsageError, configFromEnv, parseDurationOption, parseExitCode, parseLogFormat, parseMetricsOption, parseRewrite,
   parseSignalOption,
@@ -14,8 +14,12 @@ export type CliResult =
   | { kind: 'print'; text: string }
   | { kind: 'usage-error'; message: string };
 
+// Required when options are given, not at start-up: `ENTRYPOINT ["procinit", "--"]`, the form
+// nearly every container uses, needs no option parsing, and commander costs ~5 ms to set up.
+const loadCommander = () => require('commander') as typeof import('commander');
+
 function buildProgram(version: string, output: string[]): Command {
-  return new Command('procinit')
+  return new (loadCommander().Command)('procinit')
     .usage('[options] -- <command> [args...]')
     .description('A container init: forwards signals to <command>, reaps zombies, exits with its code.')
     .option('-s, --subreaper', 'reap orphans as a child subreaper (automatic when not PID 1)  [PROCINIT_SUBREAPER, TINI_SUBREAPER]')
@@ -44,6 +48,19 @@ function oneLine(message: string): string {
 }
 
 export function parseCommandLine(argv: string[], env: Env, version: string, rt: RealtimeRange): CliResult {
+  if (argv[0] === '--' && argv.length > 1) {
+    try {
+      return { kind: 'run', config: { command: argv.slice(1), ...configFromEnv(env, rt) } };
+    } catch (error) {
+      if (error instanceof UsageError) return { kind: 'usage-error', message: oneLine(error.message) };
+      throw error;
+    }
+  }
+  return parseWithCommander(argv, env, version, rt);
+}
+
+/** Everything but a bare `-- <command>`; exported so tests can hold both paths to one answer. */
+export function parseWithCommander(argv: string[], env: Env, version: string, rt: RealtimeRange): CliResult {
   const output: string[] = [];
   const program = buildProgram(version, output);
   try {
@@ -75,7 +92,7 @@ export function parseCommandLine(argv: string[], env: Env, version: string, rt: 
       },
     };
   } catch (error) {
-    if (error instanceof CommanderError) {
+    if (error instanceof loadCommander().CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') {
         return { kind: 'print', text: output.join('') };
       }

@@ -30,6 +30,8 @@ export class Supervisor {
   private childStatus: ExitStatus | null = null;
   private drain: Drain | null = null;
   private stopTimer: NodeJS.Timeout | null = null;
+  /** The main child's status, from its reaping until the reap loop that found it is done. */
+  private endedWith: ExitStatus | null = null;
 
   constructor(private readonly deps: SupervisorDeps, readonly childPid: number) {}
 
@@ -94,32 +96,44 @@ export class Supervisor {
       this.onReaped(reaped);
     });
     if (reapedAny) this.deps.observer.processesChanged();
-    if (outcome === 'no-children' && this.drain) this.drain.finish();
+    if (this.endedWith) {
+      const status = this.endedWith;
+      this.endedWith = null;
+      this.afterChildEnded(status, outcome);
+    } else if (outcome === 'no-children' && this.drain) {
+      this.drain.finish();
+    }
   }
 
   private onReaped(reaped: Reaped): void {
     const { config, log, rt } = this.deps;
-    const fields = { event: 'reap', pid: reaped.pid, command: reaped.name, ...describe(reaped.status, rt) };
+    // Records are built only when written: a burst of thousands of orphans is the hot path.
+    const fields = (role: 'main' | 'orphan') => ({
+      event: 'reap', pid: reaped.pid, command: reaped.name, ...describe(reaped.status, rt), role,
+    });
     if (reaped.pid !== this.childPid) {
       this.deps.observer.reaped('orphan');
       this.drain?.noteExited(reaped.pid, reaped.name);
-      if (config.warnOnReap) log.warn('reaped an orphan', { ...fields, role: 'orphan' });
-      else log.debug('reaped an orphan', { ...fields, role: 'orphan' });
+      if (config.warnOnReap) log.warn('reaped an orphan', fields('orphan'));
+      else if (log.isEnabled('debug')) log.debug('reaped an orphan', fields('orphan'));
       return;
     }
     if (!this.isChildRunning) return;
     this.childStatus = reaped.status;
+    this.endedWith = reaped.status;
     this.deps.observer.reaped('main');
     this.deps.observer.childGone();
     if (this.stopTimer) clearTimeout(this.stopTimer);
-    log.info('the main child ended', { ...fields, role: 'main' });
-    this.startDrain(reaped.status);
+    if (log.isEnabled('info')) log.info('the main child ended', fields('main'));
   }
 
-  private startDrain(status: ExitStatus): void {
+  /** Acted on once the reap loop is done, when it is known whether any child is left. */
+  private afterChildEnded(status: ExitStatus, outcome: 'none-ready' | 'no-children'): void {
     const { config, native, log } = this.deps;
     const code = exitCodeOf(status, config.remapExitToZero);
-    if (config.graceMs === 0) {
+    // With no child left there is nothing to drain: every process of the tree (or, as PID 1, of
+    // the namespace) would be a child by now. No reason to read all of /proc to learn that.
+    if (config.graceMs === 0 || outcome === 'no-children') {
       this.deps.exit(code, status);
       return;
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCommandLine, type CliResult } from '../../src/cli.js';
+import { parseCommandLine, parseWithCommander, type CliResult } from '../../src/cli.js';
 import type { Config } from '../../src/options.js';
 
 const rt = { min: 34, max: 64 };
@@ -57,6 +57,17 @@ describe('the command line', () => {
     expect(help.kind).toBe('print');
     expect(help.kind === 'print' && help.text).toContain('--kill-process-group');
     expect(parse(['--version'])).toEqual({ kind: 'print', text: '9.9.9\n' });
+  });
+});
+
+describe('the fast path for a bare `-- <command>`', () => {
+  it.each([
+    [['--', 'app'], {}],
+    [['--', 'node', '-e', '1', '--', '-v'], {}],
+    [['--', 'app'], { PROCINIT_GRACE: '1s', TINI_SUBREAPER: '', PROCINIT_REWRITE: 'TERM:QUIT', PROCINIT_VERBOSITY: '3' }],
+    [['--', 'app'], { PROCINIT_GRACE: 'soon' }],
+  ])('%j with %j gives what commander gives', (argv, env) => {
+    expect(parseCommandLine(argv, env, '9', rt)).toEqual(parseWithCommander(argv, env, '9', rt));
   });
 });
 

@@ -152,6 +152,14 @@ describe('the drain (as PID 1)', () => {
     expect(exits).toEqual([{ code: 5, status: { exited: 5 } }]);
   });
 
+  it('exits at once, signalling nobody, when the main child was the last child', () => {
+    const { native, supervisor, exits } = setUp({ graceMs: 5000 });
+    native.exit(CHILD, { exited: 4 });
+    supervisor.handleSignal(17);
+    expect(exits).toEqual([{ code: 4, status: { exited: 4 } }]);
+    expect(native.kills).toEqual([]);
+  });
+
   it('with --grace 0 exits at once, as tini does', () => {
     const { native, supervisor, exits } = setUp({ graceMs: 0 });
     native.running++;
