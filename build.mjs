@@ -3,7 +3,7 @@
 // `procinit probe` (a developer tool, not the init) is a bundle of its own, dist/probe.js, which
 // entry.ts requires at run time for `procinit probe` only: a plain run never reads it.
 //
-// Two start-up savings, measured by `npm run bench` (see bench/README.md):
+// Two start-up savings, measured by `npm run bench` (README, Performance):
 // - koffi is loaded by its prebuilt addon's path. koffi's own loader (four modules, an ELF parse
 //   of the node binary, a package lookup) costs ~5 ms per start; the addon alone ~1 ms. Where the
 //   addon is not found at the usual places, `require('koffi')` does the work as before.
