@@ -12,6 +12,7 @@ export const USAGE = 'procinit [options] -- <command> [args...]';
 export type CliResult =
   | { kind: 'run'; config: Config }
   | { kind: 'print'; text: string }
+  | { kind: 'license' }
   | { kind: 'usage-error'; message: string };
 
 // Required when options are given, not at start-up: `ENTRYPOINT ["procinit", "--"]`, the form
@@ -36,6 +37,7 @@ function buildProgram(version: string, output: string[]): Command {
     .option('--metrics <[host:]port>', 'serve Prometheus metrics at http://HOST:PORT/metrics (default host 0.0.0.0); off by default  [PROCINIT_METRICS]')
     .option('--log-format <format>', 'json (default) or pretty, for people  [PROCINIT_LOG_FORMAT]')
     .argument('[command...]', 'the program to run and its arguments')
+    .option('-l, --license', 'print the license and exit, as tini -l does')
     .version(version, '--version', 'print the version')
     .helpOption('-h, --help', 'print this help')
     .passThroughOptions()
@@ -68,7 +70,8 @@ export function parseWithCommander(argv: string[], env: Env, version: string, rt
     program.parse(argv, { from: 'user' });
     const opts = program.opts<{ subreaper?: true; killProcessGroup?: true; parentDeathSignal?: string;
       verbose: number; warnOnReap?: true; remapExit?: string[]; grace?: string; rewrite?: string[];
-      stopTimeout?: string; metrics?: string; logFormat?: string }>();
+      stopTimeout?: string; metrics?: string; logFormat?: string; license?: true }>();
+    if (opts.license) return { kind: 'license' };
     const command = program.args;
     if (command.length === 0) throw new UsageError('no command given');
     return {

@@ -1,6 +1,7 @@
 // procinit's checklist. Before the child runs, a problem ends procinit with a one-line message
 // and a documented exit code; after, nothing may end it but the child's own end.
-import { writeSync } from 'node:fs';
+import { readFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadNative, watchSignals } from '../native/index.js';
 import type { Native, SignalWatch } from '../native/api.js';
 import { parseCommandLine } from './cli.js';
@@ -112,6 +113,11 @@ export async function main(inbox: SignalInbox, namedSignalWatch: SignalWatch): P
   const realtimeWatch = watchSignals(forwardedRealtimeSignals(rt), inbox.deliver);
 
   const cli = parseCommandLine(process.argv.slice(2), process.env, VERSION, rt);
+  if (cli.kind === 'license') {
+    // __dirname is dist/, inside the package that ships LICENSE.
+    writeSync(1, readFileSync(join(__dirname, '..', 'LICENSE'), 'utf8'));
+    process.exit(0);
+  }
   if (cli.kind === 'print') {
     writeSync(1, cli.text);
     process.exit(0);

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, PROCINIT, PROCINIT_INIT, run, tempDir, waitFor } from '../helpers/procs.js';
+import { FIXTURES, PROCINIT, PROCINIT_INIT, ROOT as ROOT_DIR, run, tempDir, waitFor } from '../helpers/procs.js';
 import {
   CASES, PYTHON, canRun, launch, listeningSockets, procStrings, recorder, signal, socketInodes,
 } from '../helpers/inits.js';
@@ -129,5 +129,20 @@ describe('procinit on stdout and stderr', () => {
       expect(lines[0], name).toMatch(names);
       expect(lines[0], name).toMatch(/^procinit: .*[Uu]sage/);
     });
+  });
+});
+
+describe('printing instead of running', () => {
+  it('-l prints the license from the package and exits 0, as tini -l does', async () => {
+    const { code, stdout, stderr } = await run([PROCINIT, '-l']);
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
+    expect(stdout).toBe(readFileSync(join(ROOT_DIR, 'LICENSE'), 'utf8'));
+  });
+
+  it('--version prints the package version', async () => {
+    const { code, stdout } = await run([PROCINIT, '--version']);
+    expect(code).toBe(0);
+    expect(stdout).toBe(`${JSON.parse(readFileSync(join(ROOT_DIR, 'package.json'), 'utf8')).version}\n`);
   });
 });

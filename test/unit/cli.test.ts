@@ -57,6 +57,7 @@ describe('the command line', () => {
     expect(help.kind).toBe('print');
     expect(help.kind === 'print' && help.text).toContain('--kill-process-group');
     expect(parse(['--version'])).toEqual({ kind: 'print', text: '9.9.9\n' });
+    expect(parse(['-l'])).toEqual({ kind: 'license' });
   });
 });
 
