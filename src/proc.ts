@@ -12,11 +12,18 @@ export function commandNameOf(pid: number): string {
   }
 }
 
-/** Parses /proc/<pid>/stat; the name is in parentheses and may itself hold spaces or ')'. */
-export function parseStat(pid: number, stat: string): ProcessInfo {
+/**
+ * Splits /proc/<pid>/stat into the command name and the fields after it: fields[0] is field 3 of
+ * stat(5) (the state). The name is in parentheses and may itself hold spaces or ')'.
+ */
+export function splitStat(stat: string): { comm: string; fields: string[] } {
   const close = stat.lastIndexOf(')');
-  const fields = stat.slice(close + 2).split(' ');
-  return { pid, name: stat.slice(stat.indexOf('(') + 1, close), state: fields[0]!, ppid: Number(fields[1]) };
+  return { comm: stat.slice(stat.indexOf('(') + 1, close), fields: stat.slice(close + 2).trimEnd().split(' ') };
+}
+
+export function parseStat(pid: number, stat: string): ProcessInfo {
+  const { comm, fields } = splitStat(stat);
+  return { pid, name: comm, state: fields[0]!, ppid: Number(fields[1]) };
 }
 
 export function listProcesses(): ProcessInfo[] {

@@ -2,6 +2,7 @@
 // it, read from /proc/<pid>/task/<tid>/children (cheap: only the namespace's own processes are
 // read, never the whole host's /proc). Every process in a namespace descends from its PID 1.
 import { readFileSync, readdirSync } from 'node:fs';
+import { splitStat } from '../proc.js';
 
 export interface Proc {
   /** Host pid. */
@@ -28,14 +29,13 @@ const PF_EXITING = 0x4;
 export const isEnding = (p: Proc): boolean => isZombie(p) || (p.flags & PF_EXITING) !== 0;
 export const sameProcess = (a: Proc, b: Proc): boolean => a.pid === b.pid && a.start === b.start;
 
-/** Parses /proc/<pid>/stat; comm is in parentheses and may itself hold spaces or ')'. */
+/** Parses /proc/<pid>/stat, with the fields the probe needs beyond the init's. */
 export function parseStat(pid: number, text: string): Proc {
-  const close = text.lastIndexOf(')');
-  const fields = text.slice(close + 2).trimEnd().split(' ');
+  const { comm, fields } = splitStat(text);
   // fields[0] is field 3 of stat(5): state; ppid is 4, flags 9, starttime 22, exit_code 52.
   return {
     pid,
-    comm: text.slice(text.indexOf('(') + 1, close),
+    comm,
     state: fields[0]!,
     ppid: Number(fields[1]),
     flags: Number(fields[6]),
