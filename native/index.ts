@@ -1,7 +1,8 @@
 // The koffi-backed implementation of the Native interface.
-import type { ExitStatus, KillResult, Native, WaitResult } from './api.js';
+import type { KillResult, Native, WaitResult } from './api.js';
 import { loadLibc } from './libc.js';
 import { spawnProcess } from './spawn.js';
+import { decodeWaitStatus } from './wait-status.js';
 import {
   ECHILD, EINTR, F_SETFD, EPERM, ESRCH, P_ALL, PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG, SIGINFO_BYTES,
   SIGINFO_PID_OFFSET, WEXITED, WNOHANG, WNOWAIT,
@@ -9,13 +10,8 @@ import {
 
 export type { Native } from './api.js';
 export { watchSignals, signalBinding } from './signals.js';
+export { decodeWaitStatus } from './wait-status.js';
 
-/** Decodes a wait status word (the W* macros of <sys/wait.h>). */
-export function decodeWaitStatus(status: number): ExitStatus {
-  const low = status & 0x7f;
-  if (low === 0) return { exited: (status >> 8) & 0xff };
-  return { signaled: low };
-}
 
 export function loadNative(): Native {
   const libc = loadLibc();

@@ -2,6 +2,7 @@
 // it, read from /proc/<pid>/task/<tid>/children (cheap: only the namespace's own processes are
 // read, never the whole host's /proc). Every process in a namespace descends from its PID 1.
 import { readFileSync, readdirSync } from 'node:fs';
+import { decodeWaitStatus as decodeExitStatus } from '../../native/wait-status.js';
 import { splitStat } from '../proc.js';
 
 export interface Proc {
@@ -95,6 +96,6 @@ export function descendants(root: number): Proc[] {
 export type Ending = { exitCode: number; signal: null } | { exitCode: null; signal: number };
 
 export function decodeWaitStatus(status: number): Ending {
-  const signal = status & 0x7f;
-  return signal === 0 ? { exitCode: (status >> 8) & 0xff, signal: null } : { exitCode: null, signal };
+  const ended = decodeExitStatus(status);
+  return 'exited' in ended ? { exitCode: ended.exited, signal: null } : { exitCode: null, signal: ended.signaled };
 }
