@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import {
   type Config, type Env, UsageError, configFromEnv, parseDurationOption, parseExitCode, parseLogFormat, parseMetricsOption, parseRewrite,
-  parseSignalOption,
+  parseSignalOption, oneLineMessage,
 } from './options.js';
 import type { RealtimeRange } from './signal-table.js';
 
@@ -45,16 +45,13 @@ function buildProgram(version: string, output: string[]): Command {
     .configureOutput({ writeOut: (text) => output.push(text), writeErr: (text) => output.push(text), outputError: () => {} });
 }
 
-function oneLine(message: string): string {
-  return message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').replace(/\.$/, '').trim();
-}
 
 export function parseCommandLine(argv: string[], env: Env, version: string, rt: RealtimeRange): CliResult {
   if (argv[0] === '--' && argv.length > 1) {
     try {
       return { kind: 'run', config: { command: argv.slice(1), ...configFromEnv(env, rt) } };
     } catch (error) {
-      if (error instanceof UsageError) return { kind: 'usage-error', message: oneLine(error.message) };
+      if (error instanceof UsageError) return { kind: 'usage-error', message: oneLineMessage(error.message) };
       throw error;
     }
   }
@@ -99,9 +96,9 @@ export function parseWithCommander(argv: string[], env: Env, version: string, rt
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') {
         return { kind: 'print', text: output.join('') };
       }
-      return { kind: 'usage-error', message: oneLine(error.message) };
+      return { kind: 'usage-error', message: oneLineMessage(error.message) };
     }
-    if (error instanceof UsageError) return { kind: 'usage-error', message: oneLine(error.message) };
+    if (error instanceof UsageError) return { kind: 'usage-error', message: oneLineMessage(error.message) };
     throw error;
   }
 }

@@ -32,6 +32,11 @@ export const DEFAULT_GRACE_MS = 5_000;
 
 export class UsageError extends Error {}
 
+/** Commander's error text as one line, without its `error: ` prefix or a final period. */
+export function oneLineMessage(message: string): string {
+  return message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').replace(/\.$/, '').trim();
+}
+
 export type Env = Record<string, string | undefined>;
 
 const TRUE_WORDS = new Set(['', '1', 'true', 'yes', 'on']);

@@ -1,6 +1,7 @@
 // `procinit probe` command line. Parsing is pure: it returns what to do.
 import { Command, CommanderError } from 'commander';
 import { parseDuration } from '../duration.js';
+import { oneLineMessage } from '../options.js';
 import { parseProbeSignal } from './signals.js';
 
 export const PROBE_USAGE = 'procinit probe [--signal SIG] [--after DURATION] [--timeout DURATION] [--json] -- <command> [args...]';
@@ -54,9 +55,6 @@ function duration(text: string, option: string, allowZero: boolean): number {
   return ms;
 }
 
-function oneLine(message: string): string {
-  return message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').replace(/\.$/, '').trim();
-}
 
 export function parseProbeCommandLine(argv: string[]): ProbeCli {
   const output: string[] = [];
@@ -81,7 +79,7 @@ export function parseProbeCommandLine(argv: string[]): ProbeCli {
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed') return { kind: 'print', text: output.join('') };
-      return { kind: 'usage-error', message: oneLine(error.message) };
+      return { kind: 'usage-error', message: oneLineMessage(error.message) };
     }
     if (error instanceof ProbeUsageError) return { kind: 'usage-error', message: error.message };
     throw error;
