@@ -101,7 +101,7 @@ const bundle = 'dist/procinit.bundle.js';
 rmSync(`${bundle}.cache`, { force: true });
 await build({
   ...common,
-  entryPoints: { 'procinit.bundle': 'src/entry.ts' },
+  entryPoints: { 'procinit.bundle': 'src/launch/entry.ts' },
   outdir: 'dist',
   external: ['pino', './probe.js'],
   plugins: [koffiDirect],

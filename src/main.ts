@@ -4,17 +4,17 @@ import { readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadNative, watchSignals } from '../native/index.js';
 import type { Native, SignalWatch } from '../native/api.js';
-import { parseCommandLine } from './cli.js';
-import { EXIT, exitCodeOfSpawnError } from './exit-code.js';
-import type { SignalInbox } from './early-signals.js';
-import { createLog, pinoSink, type Log } from './log.js';
-import type { Config } from './options.js';
-import { STOP_SIGNALS, forwardedRealtimeSignals, signalName } from './signal-table.js';
-import { Supervisor } from './supervisor.js';
-import { childEnvironment, inheritedDescriptors } from './child-env.js';
-import { findPidsCounter } from './cgroup.js';
-import { type Observer, combineObservers } from './observer.js';
-import { PidsWatch } from './pids-watch.js';
+import { parseCommandLine } from './launch/cli.js';
+import { EXIT, exitCodeOfSpawnError } from './core/exit-code.js';
+import type { SignalInbox } from './launch/early-signals.js';
+import { createLog, pinoSink, type Log } from './observability/log.js';
+import type { Config } from './launch/options.js';
+import { STOP_SIGNALS, forwardedRealtimeSignals, signalName } from './core/signal-table.js';
+import { Supervisor } from './core/supervisor.js';
+import { childEnvironment, inheritedDescriptors } from './launch/child-env.js';
+import { findPidsCounter } from './observability/cgroup.js';
+import { type Observer, combineObservers } from './observability/observer.js';
+import { PidsWatch } from './observability/pids-watch.js';
 
 declare const PROCINIT_VERSION: string | undefined;
 const VERSION = typeof PROCINIT_VERSION === 'string' ? PROCINIT_VERSION : '0.0.0-dev';
@@ -93,7 +93,7 @@ async function startObservers(native: Native, config: Config, log: Log): Promise
   const observers: Array<Partial<Observer>> = [];
   if (watch) observers.push({ processesChanged: () => watch.check() });
   if (config.metrics) {
-    const { startMetrics } = await import('./metrics.js');
+    const { startMetrics } = await import('./observability/metrics.js');
     try {
       const endpoint = await startMetrics(config.metrics, native.getpid(), pids);
       log.info(`serving metrics at http://${endpoint.address}/metrics`, { event: 'metrics', address: endpoint.address });

@@ -1,7 +1,7 @@
 // `procinit probe` command line. Parsing is pure: it returns what to do.
 import { Command, CommanderError } from 'commander';
-import { parseDuration } from '../duration.js';
-import { oneLineMessage } from '../options.js';
+import { parseDuration } from '../launch/duration.js';
+import { oneLineMessage } from '../launch/options.js';
 import { parseProbeSignal } from './signals.js';
 
 export const PROBE_USAGE = 'procinit probe [--signal SIG] [--after DURATION] [--timeout DURATION] [--json] -- <command> [args...]';

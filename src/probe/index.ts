@@ -7,7 +7,7 @@
 // Exit status: 0 pass, 1 fail, 2 bad usage, 3 the probe cannot run here, 128+N on signal N.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { childEnvironment } from '../child-env.js';
+import { childEnvironment } from '../launch/child-env.js';
 import { PROBE_USAGE, type ProbeOptions, parseProbeCommandLine } from './cli.js';
 import { findNamespacer, findParentDeathWrapper, type Namespacer } from './namespace.js';
 import { type ProbeReport, shellQuote, toJson, toTable } from './report.js';

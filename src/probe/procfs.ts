@@ -3,7 +3,7 @@
 // read, never the whole host's /proc). Every process in a namespace descends from its PID 1.
 import { readFileSync, readdirSync } from 'node:fs';
 import { decodeWaitStatus as decodeExitStatus } from '../../native/wait-status.js';
-import { splitStat } from '../proc.js';
+import { splitStat } from '../core/proc.js';
 
 export interface Proc {
   /** Host pid. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { childEnvironment, inheritedDescriptors } from '../../src/child-env.js';
+import { childEnvironment, inheritedDescriptors } from '../../src/launch/child-env.js';
 
 describe('childEnvironment', () => {
   it("puts the app's NODE_OPTIONS back, unchanged, and hides the launcher's variables", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseCommandLine, parseWithCommander, type CliResult } from '../../src/cli.js';
-import type { Config } from '../../src/options.js';
+import { parseCommandLine, parseWithCommander, type CliResult } from '../../src/launch/cli.js';
+import type { Config } from '../../src/launch/options.js';
 
 const rt = { min: 34, max: 64 };
 const parse = (argv: string[], env: Record<string, string> = {}) => parseCommandLine(argv, env, '9.9.9', rt);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDuration } from '../../src/duration.js';
+import { parseDuration } from '../../src/launch/duration.js';
 
 describe('parseDuration', () => {
   it.each([['500ms', 500], ['5s', 5000], ['1m', 60_000], ['2', 2000], ['0', 0], ['0.25', 250], ['1.5s', 1500], [' 3s ', 3000], ['1h', 3_600_000]])(

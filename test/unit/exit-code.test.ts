@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EXIT, exitCodeOf, exitCodeOfSpawnError } from '../../src/exit-code.js';
+import { EXIT, exitCodeOf, exitCodeOfSpawnError } from '../../src/core/exit-code.js';
 
 describe('exitCodeOf', () => {
   it.each([0, 1, 3, 127, 200, 255])('passes exit code %i through', (code) => {

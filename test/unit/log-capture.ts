@@ -1,4 +1,4 @@
-import { createLog, type Fields, type Level, type Log } from '../../src/log.js';
+import { createLog, type Fields, type Level, type Log } from '../../src/observability/log.js';
 
 export interface Captured { level: Level; msg: string; fields: Fields }
 

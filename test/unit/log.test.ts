@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLog, levelOfVerbosity } from '../../src/log.js';
+import { createLog, levelOfVerbosity } from '../../src/observability/log.js';
 
 describe('the log', () => {
   it("follows tini's verbosity scale", () => {

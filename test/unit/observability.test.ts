@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { candidateDirectories } from '../../src/cgroup.js';
-import { parseListenAddress } from '../../src/metrics-address.js';
-import { PidsWatch, commonNames } from '../../src/pids-watch.js';
+import { candidateDirectories } from '../../src/observability/cgroup.js';
+import { parseListenAddress } from '../../src/observability/metrics-address.js';
+import { PidsWatch, commonNames } from '../../src/observability/pids-watch.js';
 import { capturingLog } from './log-capture.js';
 
 describe('parseListenAddress', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   STOP_SIGNALS, forwardedNamedSignals, forwardedRealtimeSignals, parseSignal, signalName,
-} from '../../src/signal-table.js';
+} from '../../src/core/signal-table.js';
 
 const rt = { min: 34, max: 64 };
 

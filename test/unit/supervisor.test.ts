@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ExitStatus } from '../../native/api.js';
-import type { Config } from '../../src/options.js';
-import { combineObservers } from '../../src/observer.js';
-import { Supervisor } from '../../src/supervisor.js';
+import type { Config } from '../../src/launch/options.js';
+import { combineObservers } from '../../src/observability/observer.js';
+import { Supervisor } from '../../src/core/supervisor.js';
 import { FakeNative } from './fake-native.js';
 import { capturingLog } from './log-capture.js';
 

@@ -2,10 +2,10 @@
 // process can act on it), a grace period, then SIGKILL. The drain ends the moment the init has no
 // children left: in a namespace everything descends from PID 1, and as a subreaper every orphan
 // of the tree is re-parented to procinit before its parent's exit is reported.
-import type { Native } from '../native/api.js';
-import type { Log } from './log.js';
-import { type ProcessInfo, descendantsOf, listProcesses, procMatchesSelf } from './proc.js';
-import { SIG } from './signal-table.js';
+import type { Native } from '../../native/api.js';
+import type { Log } from '../observability/log.js';
+import { type ProcessInfo, descendantsOf, listProcesses, procMatchesSelf } from '../core/proc.js';
+import { SIG } from '../core/signal-table.js';
 
 export interface DrainDeps {
   native: Native;

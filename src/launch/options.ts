@@ -2,8 +2,8 @@
 // often fixed and only the environment can be changed. tini's own variables are honoured with
 // tini's meaning (set at all = on), so swapping tini out is one line.
 import { parseDuration } from './duration.js';
-import { type ListenAddress, parseListenAddress } from './metrics-address.js';
-import { type RealtimeRange, parseSignal } from './signal-table.js';
+import { type ListenAddress, parseListenAddress } from '../observability/metrics-address.js';
+import { type RealtimeRange, parseSignal } from '../core/signal-table.js';
 
 export interface Config {
   command: string[];

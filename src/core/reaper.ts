@@ -1,6 +1,6 @@
 // Reaping: on every SIGCHLD, collect every child that has ended, until none is left. SIGCHLD
 // does not queue, so one signal may stand for many exits.
-import type { ExitStatus, Native, WaitResult } from '../native/api.js';
+import type { ExitStatus, Native, WaitResult } from '../../native/api.js';
 import { commandNameOf } from './proc.js';
 
 export interface Reaped { pid: number; status: ExitStatus; name?: string }

@@ -5,7 +5,7 @@
 // `procinit probe ...` is a developer tool, not the init: it lives in its own bundle next to this
 // one (dist/probe.js), required only here, so a plain run never reads or compiles its code.
 if (process.argv[2] === 'probe') {
-  const { probeMain } = require('./probe.js') as typeof import('./probe/index.js');
+  const { probeMain } = require('./probe.js') as typeof import('../probe/index.js');
   probeMain(process.argv.slice(3)).then(
     (code) => process.exit(code),
     (error: unknown) => {
@@ -15,7 +15,7 @@ if (process.argv[2] === 'probe') {
   );
 } else {
   const { inbox, namedSignalWatch } = require('./early-signals.js') as typeof import('./early-signals.js');
-  const { main } = require('./main.js') as typeof import('./main.js');
+  const { main } = require('../main.js') as typeof import('../main.js');
   // main handles every error it expects; anything else before the child runs still gets one
   // line and a documented code, never a stack trace. (After the spawn, main only sets up
   // handlers that cannot throw out.)

@@ -1,10 +1,10 @@
 // After the child runs: forward signals, reap zombies, drain what is left when the main child
 // ends, then exit with its code. Nothing here may throw: PID 1 dying takes the container with it.
-import type { ExitStatus, Native } from '../native/api.js';
-import type { Config } from './options.js';
-import type { Log } from './log.js';
-import { Drain } from './drain.js';
-import type { Observer } from './observer.js';
+import type { ExitStatus, Native } from '../../native/api.js';
+import type { Config } from '../launch/options.js';
+import type { Log } from '../observability/log.js';
+import { Drain } from '../shutdown/drain.js';
+import type { Observer } from '../observability/observer.js';
 import { exitCodeOf } from './exit-code.js';
 import { reapZombies, type Reaped } from './reaper.js';
 import { SIG, type RealtimeRange, signalName } from './signal-table.js';

@@ -5,7 +5,7 @@ import {
   type Config, type Env, UsageError, configFromEnv, parseDurationOption, parseExitCode, parseLogFormat, parseMetricsOption, parseRewrite,
   parseSignalOption, oneLineMessage,
 } from './options.js';
-import type { RealtimeRange } from './signal-table.js';
+import type { RealtimeRange } from '../core/signal-table.js';
 
 export const USAGE = 'procinit [options] -- <command> [args...]';
 

@@ -2,7 +2,7 @@
 // when processes are spawned or reaped (one small file read), never by a timer.
 import type { Log } from './log.js';
 import type { PidsCounter } from './cgroup.js';
-import { listProcesses } from './proc.js';
+import { listProcesses } from '../core/proc.js';
 
 export const PIDS_WARN_RATIO = 0.8;
 

@@ -1,4 +1,4 @@
-import type { ExitStatus } from '../native/api.js';
+import type { ExitStatus } from '../../native/api.js';
 
 /** The shell's convention, and tini's: a death by signal N is 128+N. */
 export function exitCodeOf(status: ExitStatus, remappedToZero: ReadonlySet<number> = new Set()): number {

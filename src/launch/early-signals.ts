@@ -1,8 +1,8 @@
 // Evaluated first of all modules (see entry.ts): until a handler is installed, a signal either
 // kills procinit (not PID 1) or is dropped by the kernel (PID 1), and a SIGUSR1 would open Node's
 // inspector. Signals caught here wait in the inbox until the init knows what to do with them.
-import { watchSignals } from '../native/signals.js';
-import { SIG, forwardedNamedSignals } from './signal-table.js';
+import { watchSignals } from '../../native/signals.js';
+import { SIG, forwardedNamedSignals } from '../core/signal-table.js';
 
 export class SignalInbox {
   private pending: number[] = [];

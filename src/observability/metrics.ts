@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import type { PidsCounter } from './cgroup.js';
 import type { ListenAddress } from './metrics-address.js';
 import type { Observer } from './observer.js';
-import { type ProcessInfo, descendantsOf, parseStat } from './proc.js';
+import { type ProcessInfo, descendantsOf, parseStat } from '../core/proc.js';
 
 async function readProcesses(): Promise<ProcessInfo[]> {
   const entries = (await readdir('/proc')).filter((e) => /^\d+$/.test(e));
