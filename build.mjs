@@ -103,7 +103,7 @@ await build({
   ...common,
   entryPoints: { 'procinit.bundle': 'src/launch/entry.ts' },
   outdir: 'dist',
-  external: ['pino', './probe.js'],
+  external: ['pino', './probe.js', 'internal/test/binding'],
   plugins: [koffiDirect],
   // A function of the loader's CommonJS bindings: require and __dirname resolve from dist/.
   banner: { js: '(function (exports, require, module, __filename, __dirname) {' },

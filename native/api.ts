@@ -25,6 +25,8 @@ export interface SpawnRequest {
 }
 
 export interface SignalWatch {
+  /** Signals that could not be watched (uncatchable, or no way to catch them on this Node). */
+  failed: number[];
   /** Keeps the event loop alive while the init has work. */
   ref(): void;
   unref(): void;
@@ -47,6 +49,8 @@ export interface Native {
   kill(pid: number, signal: number): KillResult;
   /** prctl(PR_SET_CHILD_SUBREAPER, 1); returns the errno on failure, 0 on success. */
   becomeSubreaper(): number;
+  /** prctl(PR_SET_NAME): the name ps, top and the OOM killer's log show (at most 15 bytes). */
+  setProcessName(name: string): void;
   /** prctl(PR_SET_PDEATHSIG, signal); returns the errno on failure, 0 on success. */
   setParentDeathSignal(signal: number): number;
   /** Clears FD_CLOEXEC so the child inherits fd; returns the errno on failure, 0 on success. */

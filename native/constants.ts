@@ -9,6 +9,7 @@ export const SIGINFO_PID_OFFSET = 16;
 export const PR_SET_PDEATHSIG = 1;
 export const F_SETFD = 2;
 export const PR_SET_CHILD_SUBREAPER = 36;
+export const PR_SET_NAME = 15;
 
 export const POSIX_SPAWN_SETPGROUP = 0x02;
 export const POSIX_SPAWN_SETSIGDEF = 0x04;

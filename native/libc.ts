@@ -8,7 +8,7 @@ const loadKoffi = () => require('koffi') as typeof import('koffi');
 type Fn = (...args: any[]) => any;
 
 export interface Libc {
-  getpid: Fn; getpgrp: Fn; fcntl: Fn; kill: Fn; waitpid: Fn; waitid: Fn; prctl: Fn; isatty: Fn;
+  getpid: Fn; getpgrp: Fn; fcntl: Fn; kill: Fn; waitpid: Fn; waitid: Fn; prctl: Fn; prctlString: Fn; isatty: Fn;
   tcgetpgrp: Fn; tcsetpgrp: Fn;
   sigemptyset: Fn; sigfillset: Fn;
   posix_spawnp: Fn;
@@ -58,6 +58,7 @@ export function loadLibc(): Libc {
     waitpid: f('int waitpid(int pid, _Out_ int *status, int options)'),
     waitid: f('int waitid(int idtype, int id, _Out_ uint8_t *info, int options)'),
     prctl: f('int prctl(int option, unsigned long arg2, unsigned long arg3, unsigned long arg4, unsigned long arg5)'),
+    prctlString: f('int prctl(int option, const char *arg2, unsigned long arg3, unsigned long arg4, unsigned long arg5)'),
     isatty: f('int isatty(int fd)'),
     tcgetpgrp: f('int tcgetpgrp(int fd)'),
     tcsetpgrp: f('int tcsetpgrp(int fd, int pgrp)'),

@@ -1,61 +1,152 @@
-// Signal reception through the binding Node's own process.on('SIG...') uses. process.on knows
-// only named signals; the binding also takes the real-time ones (SIGRTMIN..SIGRTMAX). A listener
-// on SIGUSR1 also replaces the handler that would start Node's inspector on port 9229.
+// Signal reception. Named signals (SIGCHLD among them) come through process.on, Node's public API.
+// Real-time signals (SIGRTMIN..SIGRTMAX) have no name in Node, so only Node's own signal_wrap
+// binding can catch them: process.binding() had it up to Node 22; from Node 24 only
+// internalBinding has it, reached under --expose-internals (bin/procinit passes the flag). Which
+// of the two this Node offers is found at start-up; with neither, procinit runs without
+// real-time signals and says so once, instead of crashing.
+import { constants } from 'node:os';
 import type { SignalWatch } from './api.js';
 
 interface SignalHandle {
   onsignal: (signal: number) => void;
   start(signal: number): number;
   close(): void;
-  ref(): void;
   unref(): void;
 }
-
 type SignalConstructor = new () => SignalHandle;
 
-let SignalClass: SignalConstructor | undefined;
+export type RealtimeSupport =
+  | { ok: true; via: 'process.binding' | 'internalBinding'; Signal: SignalConstructor }
+  | { ok: false; why: string };
 
-/** Throws if a Node release removed the binding; a test guards this. */
-export function signalBinding(): SignalConstructor {
-  if (SignalClass) return SignalClass;
+const NAME_OF = new Map<number, NodeJS.Signals>();
+for (const [name, number] of Object.entries(constants.signals)) {
+  if (!NAME_OF.has(number)) NAME_OF.set(number, name as NodeJS.Signals);
+}
+
+/** Runs `load` with Node's warnings (DEP0111, the internal-binding notice) kept off the user's logs. */
+function withoutWarnings<T>(load: () => T): T {
+  const emitWarning = process.emitWarning;
   const quiet = process.noDeprecation;
-  // process.binding() warns (DEP0111) on every call; the warning would reach the user's logs.
+  process.emitWarning = () => {};
   process.noDeprecation = true;
   try {
-    const binding = (process as unknown as { binding(name: string): { Signal?: SignalConstructor } })
-      .binding('signal_wrap');
-    if (typeof binding.Signal !== 'function') throw new Error('signal_wrap has no Signal class');
-    SignalClass = binding.Signal;
-    return SignalClass;
+    return load();
   } finally {
+    process.emitWarning = emitWarning;
     process.noDeprecation = quiet;
   }
 }
 
+function fromProcessBinding(): SignalConstructor | undefined {
+  try {
+    const binding = withoutWarnings(() => (process as unknown as { binding(name: string): { Signal?: unknown } })
+      .binding('signal_wrap'));
+    return typeof binding.Signal === 'function' ? binding.Signal as SignalConstructor : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function fromInternalBinding(): SignalConstructor | undefined {
+  if (!process.execArgv.includes('--expose-internals')) return undefined;
+  try {
+    const { internalBinding } = withoutWarnings(() => require('internal/test/binding') as
+      { internalBinding(name: string): { Signal?: unknown } });
+    const binding = internalBinding('signal_wrap');
+    return typeof binding.Signal === 'function' ? binding.Signal as SignalConstructor : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+let realtime: RealtimeSupport | undefined;
+
+/** How this Node lets procinit catch real-time signals, found once. */
+export function realtimeSupport(): RealtimeSupport {
+  if (realtime) return realtime;
+  const viaInternal = fromInternalBinding();
+  const viaProcess = viaInternal ? undefined : fromProcessBinding();
+  if (viaInternal) realtime = { ok: true, via: 'internalBinding', Signal: viaInternal };
+  else if (viaProcess) realtime = { ok: true, via: 'process.binding', Signal: viaProcess };
+  else {
+    realtime = {
+      ok: false,
+      why: `Node ${process.version} offers no signal_wrap binding to this process `
+        + '(start procinit through bin/procinit, or run node with --expose-internals)',
+    };
+  }
+  return realtime;
+}
+
 /**
- * Starts one handle per signal. Handles start unref'd: catching a signal is no reason to stay
- * alive. Signals the kernel refuses (SIGKILL, SIGSTOP, libc-reserved ones) are returned as failed.
+ * A ref'd handle that keeps Node alive while the init has work: signal listeners alone do not.
+ * A timer of the longest allowed period wakes procinit once in 24.8 days, which is none in practice.
  */
-export function watchSignals(signals: number[], onSignal: (signal: number) => void):
-  SignalWatch & { failed: number[] } {
-  const Signal = signalBinding();
+function keepAlive(): { ref(): void; unref(): void } {
+  let timer: NodeJS.Timeout | null = null;
+  return {
+    ref: () => { timer ??= setInterval(() => {}, 2 ** 31 - 1); },
+    unref: () => { if (timer) clearInterval(timer); timer = null; },
+  };
+}
+
+/** Named signals through process.on. Signals the kernel or Node refuses are returned as failed. */
+export function watchNamedSignals(signals: number[], onSignal: (signal: number) => void): SignalWatch {
+  const failed: number[] = [];
+  const listeners: Array<[NodeJS.Signals, () => void]> = [];
+  for (const signal of signals) {
+    const name = NAME_OF.get(signal);
+    if (!name) {
+      failed.push(signal);
+      continue;
+    }
+    const listener = () => onSignal(signal);
+    try {
+      process.on(name, listener);
+      listeners.push([name, listener]);
+    } catch {
+      failed.push(signal);
+    }
+  }
+  const alive = keepAlive();
+  return {
+    failed,
+    ref: alive.ref,
+    unref: alive.unref,
+    close: () => {
+      alive.unref();
+      for (const [name, listener] of listeners) process.off(name, listener);
+    },
+  };
+}
+
+/** Real-time (or any numbered) signals through signal_wrap; `failed` holds them all without it. */
+export function watchRealtimeSignals(signals: number[], onSignal: (signal: number) => void): SignalWatch {
+  const support = realtimeSupport();
+  if (!support.ok) return { failed: [...signals], ref() {}, unref() {}, close() {} };
   const handles: SignalHandle[] = [];
   const failed: number[] = [];
   for (const signal of signals) {
-    const handle = new Signal();
+    const handle = new support.Signal();
     handle.onsignal = onSignal;
     if (handle.start(signal) !== 0) {
       handle.close();
       failed.push(signal);
       continue;
     }
+    // Catching a signal is no reason to stay alive: the keep-alive below decides that.
     handle.unref();
     handles.push(handle);
   }
+  const alive = keepAlive();
   return {
     failed,
-    ref: () => handles.forEach((h) => h.ref()),
-    unref: () => handles.forEach((h) => h.unref()),
-    close: () => handles.forEach((h) => h.close()),
+    ref: alive.ref,
+    unref: alive.unref,
+    close: () => {
+      alive.unref();
+      for (const handle of handles) handle.close();
+    },
   };
 }

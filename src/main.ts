@@ -2,7 +2,7 @@
 // and a documented exit code; after, nothing may end it but the child's own end.
 import { readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadNative, watchSignals } from '../native/index.js';
+import { loadNative, watchRealtimeSignals, realtimeSupport } from '../native/index.js';
 import type { Native, SignalWatch } from '../native/api.js';
 import { parseCommandLine } from './launch/cli.js';
 import { EXIT, exitCodeOfSpawnError } from './core/exit-code.js';
@@ -109,8 +109,11 @@ async function startObservers(native: Native, config: Config, log: Log): Promise
 
 export async function main(inbox: SignalInbox, namedSignalWatch: SignalWatch): Promise<void> {
   const native = loadNativeOrFail();
+  // Node 24 names its main thread "MainThread" and 26 "node-MainThread": ps, top and the OOM
+  // killer's log would show that for PID 1.
+  native.setProcessName('procinit');
   const rt = native.realtimeRange;
-  const realtimeWatch = watchSignals(forwardedRealtimeSignals(rt), inbox.deliver);
+  const realtimeWatch = watchRealtimeSignals(forwardedRealtimeSignals(rt), inbox.deliver);
 
   const cli = parseCommandLine(process.argv.slice(2), process.env, VERSION, rt);
   if (cli.kind === 'license') {
@@ -128,6 +131,10 @@ export async function main(inbox: SignalInbox, namedSignalWatch: SignalWatch): P
   const { config } = cli;
   const log = createLog(config.verbosity, pinoSink(config.logFormat));
 
+  const realtime = realtimeSupport();
+  if (!realtime.ok) {
+    log.warn(`real-time signals (SIGRTMIN..SIGRTMAX) will not be forwarded: ${realtime.why}`, { event: 'degraded' });
+  }
   becomeReaper(native, config, log);
   if (config.parentDeathSignal !== null) native.setParentDeathSignal(config.parentDeathSignal);
   const observer = await startObservers(native, config, log);

@@ -21,6 +21,25 @@ export function splitStat(stat: string): { comm: string; fields: string[] } {
   return { comm: stat.slice(stat.indexOf('(') + 1, close), fields: stat.slice(close + 2).trimEnd().split(' ') };
 }
 
+/** What Node 24 and 26 rename their main thread to; a process's comm follows its main thread. */
+const NODE_THREAD_NAMES = new Set(['MainThread', 'node-MainThread']);
+
+/**
+ * The name people know a process by: the kernel's comm, except where Node renamed it; then the
+ * program's file name from argv[0] (a zombie has no argv left, and keeps the thread name).
+ */
+export function programNameOf(pid: number, comm: string): string {
+  if (!NODE_THREAD_NAMES.has(comm)) return comm;
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'latin1');
+    const argv0 = cmdline.slice(0, cmdline.indexOf('\0') >>> 0);
+    const name = argv0.slice(argv0.lastIndexOf('/') + 1);
+    return name === '' ? comm : Buffer.from(name, 'latin1').toString('utf8');
+  } catch {
+    return comm;
+  }
+}
+
 export function parseStat(pid: number, stat: string): ProcessInfo {
   const { comm, fields } = splitStat(stat);
   return { pid, name: comm, state: fields[0]!, ppid: Number(fields[1]) };
@@ -31,7 +50,8 @@ export function listProcesses(): ProcessInfo[] {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      out.push(parseStat(Number(entry), readFileSync(`/proc/${entry}/stat`, 'utf8')));
+      const info = parseStat(Number(entry), readFileSync(`/proc/${entry}/stat`, 'utf8'));
+      out.push(info.state === 'Z' ? info : { ...info, name: programNameOf(info.pid, info.name) });
     } catch {
       // exited between readdir and read
     }

@@ -1,7 +1,8 @@
 // Evaluated first of all modules (see entry.ts): until a handler is installed, a signal either
 // kills procinit (not PID 1) or is dropped by the kernel (PID 1), and a SIGUSR1 would open Node's
 // inspector. Signals caught here wait in the inbox until the init knows what to do with them.
-import { watchSignals } from '../../native/signals.js';
+import { readFileSync } from 'node:fs';
+import { watchNamedSignals } from '../../native/signals.js';
 import { SIG, forwardedNamedSignals } from '../core/signal-table.js';
 
 export class SignalInbox {
@@ -25,10 +26,32 @@ export class SignalInbox {
   }
 }
 
+/**
+ * Node installs a one-shot handler for SIGTERM and SIGINT early in its bootstrap; as PID 1 its
+ * re-raise of the signal is dropped by the kernel, so a `docker stop` in the first milliseconds
+ * would be lost. The handler resets itself when it runs, so a missing bit in SigCgt now says
+ * that the signal came. Only PID 1 survives to look; /proc may be absent, then nothing is known.
+ */
+export function stopSignalsDuringBootstrap(pid: number, readStatus: () => string): number[] {
+  if (pid !== 1) return [];
+  let caught: bigint;
+  try {
+    const line = /^SigCgt:\s*([0-9a-f]+)$/m.exec(readStatus());
+    if (!line) return [];
+    caught = BigInt(`0x${line[1]}`);
+  } catch {
+    return [];
+  }
+  const has = (signal: number) => (caught & (1n << BigInt(signal - 1))) !== 0n;
+  return [SIG.INT, SIG.TERM].filter((signal) => !has(signal));
+}
+
 export const inbox = new SignalInbox();
-export const namedSignalWatch = watchSignals([...forwardedNamedSignals(), SIG.CHLD], inbox.deliver);
+const early = stopSignalsDuringBootstrap(process.pid, () => readFileSync('/proc/self/status', 'utf8'));
+export const namedSignalWatch = watchNamedSignals([...forwardedNamedSignals(), SIG.CHLD], inbox.deliver);
+for (const signal of early) inbox.deliver(signal);
 /**
  * SIGTTIN and SIGTTOU are not forwarded, and their default action would stop procinit (as a
  * subreaper; PID 1 never gets them): caught and dropped, as tini ignores them.
  */
-export const terminalStopWatch = watchSignals([SIG.TTIN, SIG.TTOU], () => {});
+export const terminalStopWatch = watchNamedSignals([SIG.TTIN, SIG.TTOU], () => {});

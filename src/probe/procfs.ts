@@ -3,7 +3,7 @@
 // read, never the whole host's /proc). Every process in a namespace descends from its PID 1.
 import { readFileSync, readdirSync } from 'node:fs';
 import { decodeWaitStatus as decodeExitStatus } from '../../native/wait-status.js';
-import { splitStat } from '../core/proc.js';
+import { programNameOf, splitStat } from '../core/proc.js';
 
 export interface Proc {
   /** Host pid. */
@@ -47,7 +47,8 @@ export function parseStat(pid: number, text: string): Proc {
 
 export function readProc(pid: number): Proc | null {
   try {
-    return parseStat(pid, readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    const proc = parseStat(pid, readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    return isZombie(proc) ? proc : { ...proc, comm: programNameOf(pid, proc.comm) };
   } catch {
     return null;
   }

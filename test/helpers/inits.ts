@@ -44,7 +44,7 @@ export function initCommand(init: Init, mode: Mode, options: string[], command: 
   return inMode(mode, [...argv.slice(0, dashes), ...options, '--', ...command]);
 }
 
-export const initComm = (init: Init) => (init.name === 'tini' ? 'tini' : 'node');
+export const initComm = (init: Init) => (init.name === 'tini' ? 'tini' : 'procinit');
 
 /** Launched inits, and pids a test asks to be killed at the end, whatever happens. */
 const launched: Started[] = [];

@@ -115,7 +115,7 @@ export function listProcesses(): ProcInfo[] {
 }
 
 /** The pid of the procinit (node) process started under `launcher` (itself, or unshare's child). */
-export async function findInitPid(launcherPid: number, comm: string | RegExp = /node|tini/): Promise<number> {
+export async function findInitPid(launcherPid: number, comm: string | RegExp = /^(procinit|tini)$/): Promise<number> {
   return waitFor(() => {
     const all = listProcesses();
     const matches = (p: ProcInfo) => (typeof comm === 'string' ? p.comm === comm : comm.test(p.comm));

@@ -137,7 +137,7 @@ describe('environment twins', () => {
     const run = start([...initArgv, 'sh', '-c', `(sleep ${seconds} &); echo > ${dir}/spawned; exec sleep 3600`],
       { env: { ...process.env, ...extra } });
     await waitFor(() => existsSync(join(dir, 'spawned')), 'the orphan');
-    const initPid = await findInitPid(run.proc.pid!, initArgv[0] === 'tini' ? 'tini' : 'node');
+    const initPid = await findInitPid(run.proc.pid!, initArgv[0] === 'tini' ? 'tini' : 'procinit');
     killAtEnd(initPid);
     const orphan = await waitFor(() => listProcesses().find((p) => cmdline(p.pid) === `sleep ${seconds} `), 'the orphan to run');
     killAtEnd(orphan.pid);

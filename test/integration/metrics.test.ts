@@ -39,7 +39,7 @@ function orphanMaker(dir: string): string[] {
 }
 
 async function procinitPid(mode: Mode, launcherPid: number) {
-  return mode === 'pid1' ? findInitPid(launcherPid, 'node') : launcherPid;
+  return mode === 'pid1' ? findInitPid(launcherPid, 'procinit') : launcherPid;
 }
 
 describe.each(MODES)('as %s', (mode) => {

@@ -30,7 +30,7 @@ function startProcinit(mode: Mode, options: string[], command: string[], stdio?:
 
 /** The pid to signal as a runtime would: procinit itself (PID 1 of the namespace, seen from outside). */
 async function initPid(mode: Mode, launcherPid: number): Promise<number> {
-  return mode === 'pid1' ? findInitPid(launcherPid, 'node') : launcherPid;
+  return mode === 'pid1' ? findInitPid(launcherPid, 'procinit') : launcherPid;
 }
 
 describe.each(MODES)('as %s', (mode) => {

@@ -14,7 +14,7 @@ describe.skipIf(!canProbe())('procinit probe: verdicts', () => {
       expect(trial.ms).toBeLessThan(1500);
     }
     expect(report.withoutInit).toMatchObject({ pid1: 'node', main: 'node' });
-    expect(report.withProcinit).toMatchObject({ pid1: 'node', main: 'node' });
+    expect(report.withProcinit).toMatchObject({ pid1: 'procinit', main: 'node' });
     expect(report).toMatchObject({ signal: 'SIGTERM', afterMs: 1000, timeoutMs: 2000 });
     // The app's output reached stderr, framed by trial; both trials got the signal.
     expect(stderr).toContain('[withoutInit] SIGTERM: shutting down');

@@ -49,6 +49,7 @@ export class FakeNative implements Native {
     return this.killResult;
   }
   becomeSubreaper = () => 0;
+  setProcessName = (_name: string) => {};
   setParentDeathSignal = () => 0;
   setInheritable = () => 0;
   isatty = () => false;
