@@ -27,9 +27,6 @@ export interface SpawnRequest {
 export interface SignalWatch {
   /** Signals that could not be watched (uncatchable, or no way to catch them on this Node). */
   failed: number[];
-  /** Keeps the event loop alive while the init has work. */
-  ref(): void;
-  unref(): void;
   close(): void;
 }
 
@@ -49,6 +46,8 @@ export interface Native {
   kill(pid: number, signal: number): KillResult;
   /** prctl(PR_SET_CHILD_SUBREAPER, 1); returns the errno on failure, 0 on success. */
   becomeSubreaper(): number;
+  /** pthread_sigmask(SIG_BLOCK) for the calling thread; returns the errno on failure, 0 on success. */
+  blockInThisThread(signals: readonly number[]): number;
   /** prctl(PR_SET_NAME): the name ps, top and the OOM killer's log show (at most 15 bytes). */
   setProcessName(name: string): void;
   /** prctl(PR_SET_PDEATHSIG, signal); returns the errno on failure, 0 on success. */

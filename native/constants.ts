@@ -15,6 +15,8 @@ export const POSIX_SPAWN_SETPGROUP = 0x02;
 export const POSIX_SPAWN_SETSIGDEF = 0x04;
 export const POSIX_SPAWN_SETSIGMASK = 0x08;
 
+export const SIG_BLOCK = 0;
+
 export const EINTR = 4;
 export const ESRCH = 3;
 export const EPERM = 1;

@@ -4,12 +4,12 @@ import { loadLibc } from './libc.js';
 import { spawnProcess } from './spawn.js';
 import { decodeWaitStatus } from './wait-status.js';
 import {
-  ECHILD, EINTR, F_SETFD, EPERM, ESRCH, P_ALL, PR_SET_CHILD_SUBREAPER, PR_SET_NAME, PR_SET_PDEATHSIG, SIGINFO_BYTES,
+  ECHILD, EINTR, F_SETFD, SIGSET_BYTES, SIG_BLOCK, EPERM, ESRCH, P_ALL, PR_SET_CHILD_SUBREAPER, PR_SET_NAME, PR_SET_PDEATHSIG, SIGINFO_BYTES,
   SIGINFO_PID_OFFSET, WEXITED, WNOHANG, WNOWAIT,
 } from './constants.js';
 
 export type { Native } from './api.js';
-export { watchNamedSignals, watchRealtimeSignals, realtimeSupport } from './signals.js';
+export { keepAlive, watchNamedSignals, watchRealtimeSignals, realtimeSupport } from './signals.js';
 export { decodeWaitStatus } from './wait-status.js';
 
 
@@ -53,6 +53,12 @@ export function loadNative(): Native {
       return 'invalid';
     },
     becomeSubreaper: () => (libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) === 0 ? 0 : libc.errno()),
+    blockInThisThread(signals): number {
+      const set = Buffer.alloc(SIGSET_BYTES);
+      libc.sigemptyset(set);
+      for (const signal of signals) libc.sigaddset(set, signal);
+      return libc.pthread_sigmask(SIG_BLOCK, set, null);
+    },
     setProcessName: (name) => { libc.prctlString(PR_SET_NAME, name.slice(0, 15), 0, 0, 0); },
     setParentDeathSignal: (signal) => (libc.prctl(PR_SET_PDEATHSIG, signal, 0, 0, 0) === 0 ? 0 : libc.errno()),
     setInheritable: (fd) => (libc.fcntl(fd, F_SETFD, 'int', 0) === 0 ? 0 : libc.errno()),

@@ -10,7 +10,7 @@ type Fn = (...args: any[]) => any;
 export interface Libc {
   getpid: Fn; getpgrp: Fn; fcntl: Fn; kill: Fn; waitpid: Fn; waitid: Fn; prctl: Fn; prctlString: Fn; isatty: Fn;
   tcgetpgrp: Fn; tcsetpgrp: Fn;
-  sigemptyset: Fn; sigfillset: Fn;
+  sigemptyset: Fn; sigfillset: Fn; sigaddset: Fn; pthread_sigmask: Fn;
   posix_spawnp: Fn;
   posix_spawnattr_init: Fn; posix_spawnattr_destroy: Fn; posix_spawnattr_setflags: Fn;
   posix_spawnattr_setpgroup: Fn; posix_spawnattr_setsigdefault: Fn; posix_spawnattr_setsigmask: Fn;
@@ -64,6 +64,8 @@ export function loadLibc(): Libc {
     tcsetpgrp: f('int tcsetpgrp(int fd, int pgrp)'),
     sigemptyset: f('int sigemptyset(void *set)'),
     sigfillset: f('int sigfillset(void *set)'),
+    sigaddset: f('int sigaddset(void *set, int signum)'),
+    pthread_sigmask: f('int pthread_sigmask(int how, const void *set, void *oldset)'),
     posix_spawnp: f('int posix_spawnp(_Out_ int *pid, const char *file, void *actions, void *attr, const char **argv, const char **envp)'),
     posix_spawnattr_init: f('int posix_spawnattr_init(void *attr)'),
     posix_spawnattr_destroy: f('int posix_spawnattr_destroy(void *attr)'),

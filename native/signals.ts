@@ -80,15 +80,12 @@ export function realtimeSupport(): RealtimeSupport {
 }
 
 /**
- * A ref'd handle that keeps Node alive while the init has work: signal listeners alone do not.
- * A timer of the longest allowed period wakes procinit once in 24.8 days, which is none in practice.
+ * Keeps Node alive while the init has work: signal listeners alone do not. A timer of the longest
+ * period Node allows wakes procinit once in 24.8 days, which is never in practice.
  */
-function keepAlive(): { ref(): void; unref(): void } {
-  let timer: NodeJS.Timeout | null = null;
-  return {
-    ref: () => { timer ??= setInterval(() => {}, 2 ** 31 - 1); },
-    unref: () => { if (timer) clearInterval(timer); timer = null; },
-  };
+export function keepAlive(): { stop(): void } {
+  const timer = setInterval(() => {}, 2 ** 31 - 1);
+  return { stop: () => clearInterval(timer) };
 }
 
 /** Named signals through process.on. Signals the kernel or Node refuses are returned as failed. */
@@ -109,22 +106,13 @@ export function watchNamedSignals(signals: number[], onSignal: (signal: number) 
       failed.push(signal);
     }
   }
-  const alive = keepAlive();
-  return {
-    failed,
-    ref: alive.ref,
-    unref: alive.unref,
-    close: () => {
-      alive.unref();
-      for (const [name, listener] of listeners) process.off(name, listener);
-    },
-  };
+  return { failed, close: () => { for (const [name, listener] of listeners) process.off(name, listener); } };
 }
 
 /** Real-time (or any numbered) signals through signal_wrap; `failed` holds them all without it. */
 export function watchRealtimeSignals(signals: number[], onSignal: (signal: number) => void): SignalWatch {
   const support = realtimeSupport();
-  if (!support.ok) return { failed: [...signals], ref() {}, unref() {}, close() {} };
+  if (!support.ok) return { failed: [...signals], close() {} };
   const handles: SignalHandle[] = [];
   const failed: number[] = [];
   for (const signal of signals) {
@@ -135,18 +123,9 @@ export function watchRealtimeSignals(signals: number[], onSignal: (signal: numbe
       failed.push(signal);
       continue;
     }
-    // Catching a signal is no reason to stay alive: the keep-alive below decides that.
+    // Catching a signal is no reason to stay alive: keepAlive() decides that.
     handle.unref();
     handles.push(handle);
   }
-  const alive = keepAlive();
-  return {
-    failed,
-    ref: alive.ref,
-    unref: alive.unref,
-    close: () => {
-      alive.unref();
-      for (const handle of handles) handle.close();
-    },
-  };
+  return { failed, close: () => { for (const handle of handles) handle.close(); } };
 }

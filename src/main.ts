@@ -2,14 +2,14 @@
 // and a documented exit code; after, nothing may end it but the child's own end.
 import { readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadNative, watchRealtimeSignals, realtimeSupport } from '../native/index.js';
-import type { Native, SignalWatch } from '../native/api.js';
+import { keepAlive, loadNative, realtimeSupport, watchNamedSignals, watchRealtimeSignals } from '../native/index.js';
+import type { Native } from '../native/api.js';
 import { parseCommandLine } from './launch/cli.js';
 import { EXIT, exitCodeOfSpawnError } from './core/exit-code.js';
 import type { SignalInbox } from './launch/early-signals.js';
 import { createLog, pinoSink, type Log } from './observability/log.js';
 import type { Config } from './launch/options.js';
-import { STOP_SIGNALS, forwardedRealtimeSignals, signalName } from './core/signal-table.js';
+import { SELF_RAISED, STOP_SIGNALS, forwardedRealtimeSignals, signalName } from './core/signal-table.js';
 import { Supervisor } from './core/supervisor.js';
 import { childEnvironment, inheritedDescriptors } from './launch/child-env.js';
 import { findPidsCounter } from './observability/cgroup.js';
@@ -107,13 +107,14 @@ async function startObservers(native: Native, config: Config, log: Log): Promise
   return combineObservers(observers);
 }
 
-export async function main(inbox: SignalInbox, namedSignalWatch: SignalWatch): Promise<void> {
+export async function main(inbox: SignalInbox): Promise<void> {
   const native = loadNativeOrFail();
   // Node 24 names its main thread "MainThread" and 26 "node-MainThread": ps, top and the OOM
   // killer's log would show that for PID 1.
   native.setProcessName('procinit');
   const rt = native.realtimeRange;
-  const realtimeWatch = watchRealtimeSignals(forwardedRealtimeSignals(rt), inbox.deliver);
+  watchRealtimeSignals(forwardedRealtimeSignals(rt), inbox.deliver);
+  if (native.blockInThisThread(SELF_RAISED) === 0) watchNamedSignals([...SELF_RAISED], inbox.deliver);
 
   const cli = parseCommandLine(process.argv.slice(2), process.env, VERSION, rt);
   if (cli.kind === 'license') {
@@ -160,9 +161,7 @@ export async function main(inbox: SignalInbox, namedSignalWatch: SignalWatch): P
   process.on('uncaughtException', (error) => log.error('internal error; carrying on', { err: String(error) }));
   process.on('unhandledRejection', (error) => log.error('internal error; carrying on', { err: String(error) }));
   inbox.handleWith((signal) => supervisor.handleSignal(signal));
-  // The signal handles keep Node alive while the child runs; no timer ever wakes procinit.
-  namedSignalWatch.ref();
-  realtimeWatch.ref();
+  keepAlive();
   // The child may have ended before the handler was set; its SIGCHLD was then dropped above.
   supervisor.reap();
 }

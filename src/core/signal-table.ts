@@ -11,21 +11,33 @@ for (const [name, number] of Object.entries(NUMBERS)) {
 }
 
 export const SIG = {
-  HUP: 1, INT: 2, QUIT: 3, KILL: 9, USR1: 10, TERM: 15, CHLD: 17, CONT: 18, STOP: 19,
-  TTIN: 21, TTOU: 22, WINCH: 28,
+  HUP: 1, INT: 2, QUIT: 3, TRAP: 5, ABRT: 6, KILL: 9, USR1: 10, PIPE: 13, TERM: 15, CHLD: 17, CONT: 18,
+  STOP: 19, TTIN: 21, TTOU: 22, XFSZ: 25, WINCH: 28, SYS: 31,
 } as const;
 
-/** Raised by the kernel for the init's own faults: forwarding them would hide a crash. */
-const OWN_FAULTS = ['SIGFPE', 'SIGILL', 'SIGSEGV', 'SIGBUS', 'SIGABRT', 'SIGTRAP', 'SIGSYS'];
+/**
+ * Raised by the kernel when procinit itself faults. A handler that returns goes back to the
+ * faulting instruction and faults again, forever, in whichever thread it was: PID 1 would spin
+ * instead of dying. So these are never caught, and a `kill -SEGV` from outside kills procinit,
+ * as it kills tini.
+ */
+const FAULTS = [4, 7, 8, 11]; // SIGILL, SIGBUS, SIGFPE, SIGSEGV
+/**
+ * Signals procinit may raise at itself: SIGPIPE and SIGXFSZ from a write to a broken or full log,
+ * SIGABRT, SIGTRAP and SIGSYS from its own crash. Others send them on purpose (`docker kill -s
+ * ABRT` to dump an app's stacks), so they are caught and forwarded, and blocked in the main thread
+ * first: the kernel raises them at the thread that wrote or crashed, where they stay pending and
+ * unseen (a crash still kills: the kernel unblocks a fault it forces), while a signal sent to the
+ * process goes to one of Node's other threads, whose handler queues it for the main loop.
+ */
+export const SELF_RAISED: readonly number[] = [SIG.TRAP, SIG.ABRT, SIG.PIPE, SIG.XFSZ, SIG.SYS];
 /** SIGCHLD drives reaping; SIGTTIN/SIGTTOU concern the init's own terminal access. */
-const NEVER_FORWARDED = new Set<number>([
-  SIG.KILL, SIG.STOP, SIG.CHLD, SIG.TTIN, SIG.TTOU, ...OWN_FAULTS.map((n) => NUMBERS[n]!),
-]);
+const NEVER_FORWARDED = new Set<number>([SIG.KILL, SIG.STOP, SIG.CHLD, SIG.TTIN, SIG.TTOU, ...FAULTS]);
 
 /** Signals that end a container: one of these before the child starts means do not start it. */
 export const STOP_SIGNALS: ReadonlySet<number> = new Set([SIG.HUP, SIG.INT, SIG.QUIT, SIG.TERM]);
 
-/** The named signals (1..31) the init forwards. Needs no libc, so it can run first thing. */
+/** The named signals (1..31) the init forwards, SELF_RAISED among them. Needs no libc. */
 export function forwardedNamedSignals(): number[] {
   return [...NAMES.keys()].filter((n) => n < 32 && !NEVER_FORWARDED.has(n)).sort((a, b) => a - b);
 }

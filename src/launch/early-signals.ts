@@ -3,7 +3,7 @@
 // inspector. Signals caught here wait in the inbox until the init knows what to do with them.
 import { readFileSync } from 'node:fs';
 import { watchNamedSignals } from '../../native/signals.js';
-import { SIG, forwardedNamedSignals } from '../core/signal-table.js';
+import { SELF_RAISED, SIG, forwardedNamedSignals } from '../core/signal-table.js';
 
 export class SignalInbox {
   private pending: number[] = [];
@@ -48,10 +48,12 @@ export function stopSignalsDuringBootstrap(pid: number, readStatus: () => string
 
 export const inbox = new SignalInbox();
 const early = stopSignalsDuringBootstrap(process.pid, () => readFileSync('/proc/self/status', 'utf8'));
-export const namedSignalWatch = watchNamedSignals([...forwardedNamedSignals(), SIG.CHLD], inbox.deliver);
+// SELF_RAISED signals wait until main has blocked them in this thread (it needs libc for that).
+watchNamedSignals(
+  [...forwardedNamedSignals().filter((s) => !SELF_RAISED.includes(s)), SIG.CHLD], inbox.deliver);
 for (const signal of early) inbox.deliver(signal);
 /**
  * SIGTTIN and SIGTTOU are not forwarded, and their default action would stop procinit (as a
  * subreaper; PID 1 never gets them): caught and dropped, as tini ignores them.
  */
-export const terminalStopWatch = watchNamedSignals([SIG.TTIN, SIG.TTOU], () => {});
+watchNamedSignals([SIG.TTIN, SIG.TTOU], () => {});

@@ -14,12 +14,12 @@ if (process.argv[2] === 'probe') {
     },
   );
 } else {
-  const { inbox, namedSignalWatch } = require('./early-signals.js') as typeof import('./early-signals.js');
+  const { inbox } = require('./early-signals.js') as typeof import('./early-signals.js');
   const { main } = require('../main.js') as typeof import('../main.js');
   // main handles every error it expects; anything else before the child runs still gets one
   // line and a documented code, never a stack trace. (After the spawn, main only sets up
   // handlers that cannot throw out.)
-  main(inbox, namedSignalWatch).catch((error: unknown) => {
+  main(inbox).catch((error: unknown) => {
     process.stderr.write(`procinit: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
   });

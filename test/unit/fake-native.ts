@@ -50,6 +50,7 @@ export class FakeNative implements Native {
   }
   becomeSubreaper = () => 0;
   setProcessName = (_name: string) => {};
+  blockInThisThread = (_signals: readonly number[]) => 0;
   setParentDeathSignal = () => 0;
   setInheritable = () => 0;
   isatty = () => false;

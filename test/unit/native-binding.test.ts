@@ -11,7 +11,6 @@ describe('signals through process.on', () => {
   it('delivers a named signal sent to this process, by number', async () => {
     const got = await new Promise<number>((resolve) => {
       const watch = watchNamedSignals([12], (signal) => { watch.close(); resolve(signal); });
-      watch.ref();
       process.kill(process.pid, 'SIGUSR2');
     });
     expect(got).toBe(12);
@@ -39,7 +38,6 @@ describe("real-time signals through Node's signal_wrap", () => {
     }
     const got = await new Promise<number>((resolve) => {
       const watch = watchRealtimeSignals([41], (signal) => { watch.close(); resolve(signal); });
-      watch.ref();
       process.kill(process.pid, 41);
     });
     expect(got).toBe(41);
