@@ -8,10 +8,11 @@
 //   of the node binary, a package lookup) costs ~5 ms per start; the addon alone ~1 ms. Where the
 //   addon is not found at the usual places, `require('koffi')` does the work as before.
 // - dist/procinit.js is a small loader that compiles the bundle (dist/procinit.bundle.js) with
-//   V8's code cache (dist/procinit.bundle.js.cache), made here by one training run through
-//   bin/procinit so that V8's flags match. V8 rejects a cache from another V8 version or other
-//   flags and then compiles as usual; it checks the source's length only, so the cache is always
-//   rebuilt with the bundle: never edit the bundle in dist/ by hand.
+//   V8's code cache, one file per Node version in dist/cache/: this Node's is made here by one
+//   training run through bin/procinit, so that V8's flags match; another Node's by procinit's first
+//   run on it. V8 rejects a cache from another V8 version or other flags and then compiles as
+//   usual; it checks the source's length only, so the caches go whenever the bundle is rebuilt:
+//   never edit the bundle in dist/ by hand.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync, existsSync, statSync } from 'node:fs';
@@ -69,22 +70,36 @@ const koffiDirect = {
 };
 
 const LOADER = `'use strict';
-// procinit's loader, written by build.mjs: compiles procinit.bundle.js with the V8 code cache
-// made at build time, so a start skips parsing and compiling most of procinit's functions.
-const { readFileSync } = require('node:fs');
+// procinit's loader, written by build.mjs: compiles procinit.bundle.js with a V8 code cache, so a
+// start skips parsing and compiling most of procinit's functions. V8 takes a cache made by its own
+// version only, so each Node version has its own file: made by build.mjs's training run for the
+// Node that built it, and for any other by procinit's first run on it, where dist/ is writable.
+const fs = require('node:fs');
 const { Script } = require('node:vm');
 const file = \`\${__dirname}/procinit.bundle.js\`;
+const cacheFile = \`\${__dirname}/cache/procinit.bundle.\${process.version}-\${process.arch}.v8\`;
 let cachedData;
 try {
-  cachedData = readFileSync(\`\${file}.cache\`);
+  cachedData = fs.readFileSync(cacheFile);
 } catch {
-  // no cache: V8 compiles as usual
+  // none yet for this Node: V8 compiles as usual
 }
-const script = new Script(readFileSync(file, 'utf8'), { filename: file, cachedData });
-if (process.env.PROCINIT_WRITE_CODE_CACHE === file) {
-  process.once('exit', () => require('node:fs').writeFileSync(\`\${file}.cache\`, script.createCachedData()));
+const script = new Script(fs.readFileSync(file, 'utf8'), { filename: file, cachedData });
+/** Saves what V8 compiled so far, if this Node had no usable cache; never throws. */
+function saveCodeCache() {
+  if (cachedData && !script.cachedDataRejected && !process.env.PROCINIT_WRITE_CODE_CACHE) return;
+  try {
+    fs.mkdirSync(\`\${__dirname}/cache\`, { recursive: true });
+    const partial = \`\${cacheFile}.\${process.pid}\`;
+    fs.writeFileSync(partial, script.createCachedData());
+    fs.renameSync(partial, cacheFile);
+    cachedData = true;
+  } catch {
+    // a read-only file system: start-up stays a few ms slower
+  }
 }
-script.runInThisContext()(exports, require, module, __filename, __dirname);
+if (process.env.PROCINIT_WRITE_CODE_CACHE) process.once('exit', saveCodeCache);
+script.runInThisContext()(exports, require, module, __filename, __dirname, saveCodeCache);
 `;
 
 const common = {
@@ -98,7 +113,7 @@ const common = {
 };
 
 const bundle = 'dist/procinit.bundle.js';
-rmSync(`${bundle}.cache`, { force: true });
+rmSync('dist/cache', { recursive: true, force: true });
 await build({
   ...common,
   entryPoints: { 'procinit.bundle': 'src/launch/entry.ts' },
@@ -106,18 +121,18 @@ await build({
   external: ['pino', './probe.js', 'internal/test/binding'],
   plugins: [koffiDirect],
   // A function of the loader's CommonJS bindings: require and __dirname resolve from dist/.
-  banner: { js: '(function (exports, require, module, __filename, __dirname) {' },
+  banner: { js: '(function (exports, require, module, __filename, __dirname, saveCodeCache) {' },
   footer: { js: '})' },
 });
 writeFileSync('dist/procinit.js', LOADER);
 await build({ ...common, entryPoints: { probe: 'src/probe/index.ts' }, outdir: 'dist', external: ['koffi', 'pino'] });
 
-// The training run: procinit starting /bin/true, through the launcher so node gets its flags.
-const absolute = new URL(`./${bundle}`, import.meta.url).pathname;
+// The training run: procinit starting /bin/true through the launcher, so node gets its flags, and
+// saving its code cache as it exits, when every function of a whole run has been compiled.
 const trained = spawnSync(new URL('./bin/procinit', import.meta.url).pathname, ['--', '/bin/true'], {
-  env: { ...process.env, PROCINIT_WRITE_CODE_CACHE: absolute }, stdio: 'ignore', timeout: 30_000,
+  env: { ...process.env, PROCINIT_WRITE_CODE_CACHE: '1' }, stdio: 'ignore', timeout: 30_000,
 });
-if (trained.status !== 0 || !existsSync(`${bundle}.cache`) || statSync(`${bundle}.cache`).size === 0) {
-  rmSync(`${bundle}.cache`, { force: true });
+const cache = `dist/cache/procinit.bundle.${process.version}-${process.arch}.v8`;
+if (trained.status !== 0 || !existsSync(cache) || statSync(cache).size === 0) {
   console.warn('build: no V8 code cache (the training run failed); procinit starts a few ms slower');
 }

@@ -16,12 +16,17 @@ export type WaitResult =
 /** kill(2) sorted the way Node's child_process sorts it: ESRCH is not an error. */
 export type KillResult = 'sent' | 'gone' | 'denied' | 'invalid';
 
+/** A string, or bytes passed as they are (argv and environment need not be UTF-8). */
+export type Bytes = string | Buffer;
+
 export interface SpawnRequest {
-  file: string;
-  argv: string[];
-  env: string[];
+  file: Bytes;
+  argv: Bytes[];
+  env: Bytes[];
   /** Hand the terminal on fd 0 to the child's new process group before it execs. */
   takeForeground: boolean;
+  /** Signals the child starts with ignored, as procinit's caller had them (nohup's SIGHUP). */
+  ignoredSignals?: readonly number[];
 }
 
 export interface SignalWatch {
@@ -61,6 +66,14 @@ export interface Native {
   canSpawnInForeground: boolean;
   /** tcsetpgrp(fd, pgrp) from the parent after spawn: the racy fallback when the above is false. */
   setForegroundGroup(fd: number, pgrp: number): number;
+  /** procinit's environment, entry by entry, as bytes (the C library's environ; needs no /proc). */
+  readEnviron(): Buffer[];
+  /** procinit's own argv as bytes, from /proc/self/cmdline; null without /proc. */
+  readCmdline(): Buffer[] | null;
+  /** The descriptors procinit seems to have inherited, told from Node's own by their kind. */
+  guessInheritedDescriptors(): number[];
+  /** execve(2): only returns, with the errno, when it fails. */
+  execve(file: Bytes, argv: Bytes[], env: Bytes[]): number;
   /** SIGRTMIN and SIGRTMAX as this libc defines them. */
   realtimeRange: { min: number; max: number };
 }

@@ -1,7 +1,9 @@
 // The koffi-backed implementation of the Native interface.
 import type { KillResult, Native, WaitResult } from './api.js';
 import { loadLibc } from './libc.js';
-import { spawnProcess } from './spawn.js';
+import { cString, spawnProcess } from './spawn.js';
+import { procStrings, readEnviron } from './process-image.js';
+import { inheritedDescriptors } from './descriptors.js';
 import { decodeWaitStatus } from './wait-status.js';
 import {
   ECHILD, EINTR, F_SETFD, SIGSET_BYTES, SIG_BLOCK, EPERM, ESRCH, P_ALL, PR_SET_CHILD_SUBREAPER, PR_SET_NAME, PR_SET_PDEATHSIG, SIGINFO_BYTES,
@@ -66,6 +68,13 @@ export function loadNative(): Native {
     foregroundGroup: (fd) => libc.tcgetpgrp(fd),
     canSpawnInForeground: libc.posix_spawn_file_actions_addtcsetpgrp_np !== null,
     setForegroundGroup: (fd, pgrp) => (libc.tcsetpgrp(fd, pgrp) === 0 ? 0 : libc.errno()),
+    readEnviron: () => readEnviron(libc.koffi, libc.program, libc.strlen),
+    readCmdline: () => procStrings('/proc/self/cmdline'),
+    guessInheritedDescriptors: inheritedDescriptors,
+    execve(file, argv, env): number {
+      libc.execve(cString(file), [...argv.map(cString), null], [...env.map(cString), null]);
+      return libc.errno();
+    },
     realtimeRange: { min: libc.sigrtmin(), max: libc.sigrtmax() },
   };
 }

@@ -17,6 +17,10 @@ export interface Libc {
   posix_spawn_file_actions_init: Fn; posix_spawn_file_actions_destroy: Fn;
   /** glibc >= 2.35 only; null where the libc lacks it (musl, older glibc). */
   posix_spawn_file_actions_addtcsetpgrp_np: Fn | null;
+  strlen: Fn; execve: Fn; sigaction: Fn;
+  /** The running program's own symbols (environ lives there). */
+  program: LibraryHandle;
+  koffi: typeof import('koffi');
   sigrtmin: () => number; sigrtmax: () => number;
   errno: () => number;
 }
@@ -66,7 +70,13 @@ export function loadLibc(): Libc {
     sigfillset: f('int sigfillset(void *set)'),
     sigaddset: f('int sigaddset(void *set, int signum)'),
     pthread_sigmask: f('int pthread_sigmask(int how, const void *set, void *oldset)'),
-    posix_spawnp: f('int posix_spawnp(_Out_ int *pid, const char *file, void *actions, void *attr, const char **argv, const char **envp)'),
+    // argv and envp as NUL-terminated Buffers: bytes pass unchanged, where strings would be UTF-8.
+    posix_spawnp: f('int posix_spawnp(_Out_ int *pid, const void *file, void *actions, void *attr, void **argv, void **envp)'),
+    execve: f('int execve(const void *file, void **argv, void **envp)'),
+    strlen: f('size_t strlen(const void *s)'),
+    sigaction: f('int sigaction(int signum, const void *act, void *oldact)'),
+    program: koffi.load(null),
+    koffi,
     posix_spawnattr_init: f('int posix_spawnattr_init(void *attr)'),
     posix_spawnattr_destroy: f('int posix_spawnattr_destroy(void *attr)'),
     posix_spawnattr_setflags: f('int posix_spawnattr_setflags(void *attr, short flags)'),

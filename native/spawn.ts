@@ -2,7 +2,7 @@
 // and exec keeps ignored dispositions, so every signal is reset to its default and the mask is
 // emptied. The child leads a new process group so a terminal's job control and `-g` work.
 import type { Libc } from './libc.js';
-import type { SpawnRequest, SpawnResult } from './api.js';
+import type { Bytes, SpawnRequest, SpawnResult } from './api.js';
 import {
   FILE_ACTIONS_BYTES, POSIX_SPAWN_SETPGROUP, POSIX_SPAWN_SETSIGDEF, POSIX_SPAWN_SETSIGMASK,
   SIGSET_BYTES, SPAWNATTR_BYTES, errnoName,
@@ -23,12 +23,13 @@ function addLibcInternalSignals(set: Buffer, sigrtmin: number): void {
   for (let signal = 32; signal < sigrtmin; signal++) set[(signal - 1) >> 3]! |= 1 << ((signal - 1) & 7);
 }
 
-function makeAttributes(libc: Libc): Buffer {
+function makeAttributes(libc: Libc, ignored: readonly number[]): Buffer {
   const attr = Buffer.alloc(SPAWNATTR_BYTES);
   const everySignal = Buffer.alloc(SIGSET_BYTES);
   const noSignal = Buffer.alloc(SIGSET_BYTES);
   libc.sigfillset(everySignal);
   addLibcInternalSignals(everySignal, libc.sigrtmin());
+  for (const signal of ignored) everySignal[(signal - 1) >> 3]! &= ~(1 << ((signal - 1) & 7));
   libc.sigemptyset(noSignal);
   check('posix_spawnattr_init', libc.posix_spawnattr_init(attr));
   check('posix_spawnattr_setflags', libc.posix_spawnattr_setflags(attr,
@@ -50,15 +51,46 @@ function makeFileActions(libc: Libc, takeForeground: boolean): Buffer | null {
   return actions;
 }
 
+/** A C string: the bytes as given, or a JS string as UTF-8, with its terminating NUL. */
+export function cString(value: Bytes): Buffer {
+  const bytes = typeof value === 'string' ? Buffer.from(value) : value;
+  return Buffer.concat([bytes, Buffer.alloc(1)]);
+}
+
+/** struct sigaction: sa_handler comes first in glibc's and musl's, on x64 and arm64 alike. */
+const SIGACTION_BYTES = 256;
+const SIG_IGN = 1;
+
+/**
+ * A signal the child is to start ignoring has procinit's forwarding handler now, which exec
+ * resets to the default. posix_spawn keeps an ignored disposition, so each is ignored for the
+ * moment of the spawn and its handler put back after; one that arrives meanwhile is dropped,
+ * as the caller had asked for it to be.
+ */
+function whileIgnored<T>(libc: Libc, signals: readonly number[], spawn: () => T): T {
+  const ignore = Buffer.alloc(SIGACTION_BYTES);
+  ignore.writeBigUInt64LE(BigInt(SIG_IGN));
+  const saved = signals.map((signal) => {
+    const old = Buffer.alloc(SIGACTION_BYTES);
+    return { signal, old, ok: libc.sigaction(signal, ignore, old) === 0 };
+  });
+  try {
+    return spawn();
+  } finally {
+    for (const { signal, old, ok } of saved) if (ok) libc.sigaction(signal, old, null);
+  }
+}
+
 // Node's own descriptors (epoll, eventfd, the signal pipes) are all O_CLOEXEC, checked by the
 // integration tests, so no close actions are needed: inherited descriptors pass through as in tini.
 export function spawnProcess(libc: Libc, request: SpawnRequest): SpawnResult {
-  const attr = makeAttributes(libc);
+  const ignored = request.ignoredSignals ?? [];
+  const attr = makeAttributes(libc, ignored);
   const actions = makeFileActions(libc, request.takeForeground);
   const pid = [0];
   try {
-    const rc: number = libc.posix_spawnp(pid, request.file, actions, attr,
-      [...request.argv, null], [...request.env, null]);
+    const rc: number = whileIgnored(libc, ignored, () => libc.posix_spawnp(pid, cString(request.file), actions, attr,
+      [...request.argv.map(cString), null], [...request.env.map(cString), null]));
     if (rc !== 0) return { ok: false, errno: rc, code: errnoName(rc) };
     return { ok: true, pid: pid[0]! };
   } finally {

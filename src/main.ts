@@ -11,7 +11,7 @@ import { createLog, pinoSink, type Log } from './observability/log.js';
 import type { Config } from './launch/options.js';
 import { SELF_RAISED, STOP_SIGNALS, forwardedRealtimeSignals, signalName } from './core/signal-table.js';
 import { Supervisor } from './core/supervisor.js';
-import { childEnvironment, inheritedDescriptors } from './launch/child-env.js';
+import { type Launch, commandBytes, prepareLaunch } from './launch/launch.js';
 import { findPidsCounter } from './observability/cgroup.js';
 import { type Observer, combineObservers } from './observability/observer.js';
 import { PidsWatch } from './observability/pids-watch.js';
@@ -65,15 +65,18 @@ function shouldTakeForeground(native: Native): boolean {
   return native.isatty(0) && native.foregroundGroup(0) === native.getpgrp();
 }
 
-function spawnChild(native: Native, config: Config, log: Log): number {
-  // Node marked the descriptors it inherited close-on-exec; the child should have them.
-  for (const fd of inheritedDescriptors(process.env)) native.setInheritable(fd);
+function spawnChild(native: Native, config: Config, launch: Launch, log: Log): number {
+  // Node marked the descriptors it inherited close-on-exec; the child should have them, and
+  // always stdin, stdout and stderr, whether or not anything could list them.
+  for (const fd of new Set([0, 1, 2, ...launch.inheritedFds ?? []])) native.setInheritable(fd);
   const takeForeground = shouldTakeForeground(native);
+  const argv = commandBytes(config.command, native);
   const spawned = native.spawn({
-    file: config.command[0]!,
-    argv: config.command,
-    env: childEnvironment(process.env),
+    file: argv[0]!,
+    argv,
+    env: launch.childEnv,
     takeForeground: takeForeground && native.canSpawnInForeground,
+    ignoredSignals: launch.ignoredSignals,
   });
   if (!spawned.ok) {
     const code = exitCodeOfSpawnError(spawned.code);
@@ -107,11 +110,12 @@ async function startObservers(native: Native, config: Config, log: Log): Promise
   return combineObservers(observers);
 }
 
-export async function main(inbox: SignalInbox): Promise<void> {
+export async function main(inbox: SignalInbox, afterStart: () => void = () => {}): Promise<void> {
   const native = loadNativeOrFail();
   // Node 24 names its main thread "MainThread" and 26 "node-MainThread": ps, top and the OOM
   // killer's log would show that for PID 1.
   native.setProcessName('procinit');
+  const launch = prepareLaunch(native, inbox);
   const rt = native.realtimeRange;
   watchRealtimeSignals(forwardedRealtimeSignals(rt), inbox.deliver);
   if (native.blockInThisThread(SELF_RAISED) === 0) watchNamedSignals([...SELF_RAISED], inbox.deliver);
@@ -132,6 +136,7 @@ export async function main(inbox: SignalInbox): Promise<void> {
   const { config } = cli;
   const log = createLog(config.verbosity, pinoSink(config.logFormat));
 
+  if (launch.reexecFailed) log.warn(`procinit runs on with its Node as started: ${launch.reexecFailed}`, { event: 'degraded' });
   const realtime = realtimeSupport();
   if (!realtime.ok) {
     log.warn(`real-time signals (SIGRTMIN..SIGRTMAX) will not be forwarded: ${realtime.why}`, { event: 'degraded' });
@@ -149,7 +154,7 @@ export async function main(inbox: SignalInbox): Promise<void> {
   }
   if (early.length > 0) log.info('dropped signals that arrived before the child started', { signals: early });
 
-  const childPid = spawnChild(native, config, log);
+  const childPid = spawnChild(native, config, launch, log);
   observer.processesChanged();
   const supervisor = new Supervisor({
     native, config, log, rt, observer,
@@ -162,6 +167,7 @@ export async function main(inbox: SignalInbox): Promise<void> {
   process.on('unhandledRejection', (error) => log.error('internal error; carrying on', { err: String(error) }));
   inbox.handleWith((signal) => supervisor.handleSignal(signal));
   keepAlive();
+  setImmediate(afterStart);
   // The child may have ended before the handler was set; its SIGCHLD was then dropped above.
   supervisor.reap();
 }

@@ -14,6 +14,11 @@ export class SignalInbox {
     else this.pending.push(signal);
   };
 
+  /** The first stop signal (SIGTERM or SIGINT) waiting, if any; it stays in the inbox. */
+  pendingStop(): number | null {
+    return this.pending.find((signal) => signal === SIG.TERM || signal === SIG.INT) ?? null;
+  }
+
   /** Signals that arrived before a handler was set, oldest first; the inbox forgets them. */
   takePending(): number[] {
     const pending = this.pending;

@@ -4,6 +4,8 @@
 //
 // `procinit probe ...` is a developer tool, not the init: it lives in its own bundle next to this
 // one (dist/probe.js), required only here, so a plain run never reads or compiles its code.
+declare const saveCodeCache: (() => void) | undefined;
+
 if (process.argv[2] === 'probe') {
   const { probeMain } = require('./probe.js') as typeof import('../probe/index.js');
   probeMain(process.argv.slice(3)).then(
@@ -16,10 +18,12 @@ if (process.argv[2] === 'probe') {
 } else {
   const { inbox } = require('./early-signals.js') as typeof import('./early-signals.js');
   const { main } = require('../main.js') as typeof import('../main.js');
+  // Passed in by dist/procinit.js, the loader (build.mjs): saves V8's code cache for this Node.
+  const afterStart = typeof saveCodeCache === 'function' ? saveCodeCache : () => {};
   // main handles every error it expects; anything else before the child runs still gets one
   // line and a documented code, never a stack trace. (After the spawn, main only sets up
   // handlers that cannot throw out.)
-  main(inbox).catch((error: unknown) => {
+  main(inbox, afterStart).catch((error: unknown) => {
     process.stderr.write(`procinit: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
   });

@@ -7,7 +7,7 @@
 // Exit status: 0 pass, 1 fail, 2 bad usage, 3 the probe cannot run here, 128+N on signal N.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { childEnvironment } from '../launch/child-env.js';
+import { readLaunchState } from '../launch/launch-state.js';
 import { PROBE_USAGE, type ProbeOptions, parseProbeCommandLine } from './cli.js';
 import { findNamespacer, findParentDeathWrapper, type Namespacer } from './namespace.js';
 import { type ProbeReport, shellQuote, toJson, toTable } from './report.js';
@@ -31,12 +31,14 @@ function procinitLauncher(): string {
   return resolve(__dirname, '..', 'bin', 'procinit');
 }
 
-/** The environment the app would get from procinit: NODE_OPTIONS is the app's again (bin/procinit moved it aside). */
+/** The environment the app would get from procinit: its NODE_* variables are its own again (bin/procinit moved them aside). */
 function appEnvironment(): NodeJS.ProcessEnv {
+  const given = Object.entries(process.env).map(([name, value]) => Buffer.from(`${name}=${value ?? ''}`));
   const env: NodeJS.ProcessEnv = {};
-  for (const entry of childEnvironment(process.env)) {
-    const eq = entry.indexOf('=');
-    env[entry.slice(0, eq)] = entry.slice(eq + 1);
+  for (const entry of readLaunchState(given).childEnv) {
+    const text = entry.toString();
+    const eq = text.indexOf('=');
+    env[text.slice(0, eq)] = text.slice(eq + 1);
   }
   return env;
 }

@@ -51,6 +51,16 @@ export class FakeNative implements Native {
   becomeSubreaper = () => 0;
   setProcessName = (_name: string) => {};
   blockInThisThread = (_signals: readonly number[]) => 0;
+  environ: Buffer[] = [];
+  cmdline: Buffer[] | null = null;
+  execs: Array<{ file: unknown; argv: unknown[]; env: unknown[] }> = [];
+  readEnviron = () => this.environ;
+  readCmdline = () => this.cmdline;
+  guessInheritedDescriptors = () => [0, 1, 2];
+  execve(file: unknown, argv: unknown[], env: unknown[]): number {
+    this.execs.push({ file, argv, env });
+    return 2;
+  }
   setParentDeathSignal = () => 0;
   setInheritable = () => 0;
   isatty = () => false;
