@@ -37,10 +37,13 @@ function split(entry: Buffer): [string, Buffer] {
   return eq === -1 ? [entry.toString('latin1'), Buffer.alloc(0)] : [entry.subarray(0, eq).toString('latin1'), entry.subarray(eq + 1)];
 }
 
-/** SigIgn's hex mask as signal numbers (bit n-1 is signal n); SIGKILL and SIGSTOP cannot be ignored. */
-export function signalsOfMask(hex: string): number[] {
-  if (!/^[0-9a-fA-F]{1,16}$/.test(hex)) return [];
-  const mask = BigInt(`0x${hex}`);
+/**
+ * /proc/<pid>/stat's sigignore, a decimal bitmap (bit n-1 is signal n), as signal numbers;
+ * SIGKILL and SIGSTOP cannot be ignored.
+ */
+export function signalsOfMask(decimal: string): number[] {
+  if (!/^\d{1,20}$/.test(decimal)) return [];
+  const mask = BigInt(decimal);
   const out: number[] = [];
   for (let signal = 1; signal <= 64; signal++) {
     if (signal !== 9 && signal !== 19 && (mask >> BigInt(signal - 1)) & 1n) out.push(signal);

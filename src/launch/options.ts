@@ -102,7 +102,7 @@ export function parseRewrite(text: string, where: string, rt: RealtimeRange): [n
 export function parseMetricsOption(text: string, where: string): ListenAddress {
   const address = parseListenAddress(text);
   if (!address) {
-    throw new UsageError(`${where} ${JSON.stringify(text)} is not an address to listen on; use [HOST:]PORT like 9090 or 127.0.0.1:9090`);
+    throw new UsageError(`${where} ${JSON.stringify(text)} is not an address to listen on; use [HOST:]PORT with a port from 1 to 65535 and an IP address or localhost, like 9090 or 127.0.0.1:9090`);
   }
   return address;
 }
@@ -130,7 +130,9 @@ export function configFromEnv(env: Env, rt: RealtimeRange): Omit<Config, 'comman
     rewrites: new Map(list(env.PROCINIT_REWRITE).map((s) => parseRewrite(s, 'PROCINIT_REWRITE', rt))),
     stopTimeoutMs: env.PROCINIT_STOP_TIMEOUT !== undefined
       ? parseDurationOption(env.PROCINIT_STOP_TIMEOUT, 'PROCINIT_STOP_TIMEOUT') : null,
-    metrics: env.PROCINIT_METRICS ? parseMetricsOption(env.PROCINIT_METRICS, 'PROCINIT_METRICS') : null,
+    // Off as every PROCINIT_ switch is off: unset, empty, 0, false, no, off.
+    metrics: env.PROCINIT_METRICS === undefined || ['', ...FALSE_WORDS].includes(env.PROCINIT_METRICS.trim().toLowerCase())
+      ? null : parseMetricsOption(env.PROCINIT_METRICS, 'PROCINIT_METRICS'),
     logFormat: env.PROCINIT_LOG_FORMAT ? parseLogFormat(env.PROCINIT_LOG_FORMAT, 'PROCINIT_LOG_FORMAT') : 'json',
   };
 }

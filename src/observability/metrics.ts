@@ -1,29 +1,22 @@
 // The Prometheus endpoint (`--metrics`). prom-client and node:http are loaded only when asked for:
-// without the option procinit opens no socket at all. Process counts are read from /proc with
-// async reads at scrape time, so a scrape interleaves with reaping instead of blocking it.
-import { readFile, readdir } from 'node:fs/promises';
+// without the option procinit opens no socket at all. Process counts are read from /proc at scrape
+// time with synchronous reads: Node's asynchronous fs runs on libuv's thread pool, whose threads
+// count against the pids limit, and libuv aborts the whole process when it cannot create one.
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { PidsCounter } from './cgroup.js';
 import type { ListenAddress } from './metrics-address.js';
 import type { Observer } from './observer.js';
-import { type ProcessInfo, descendantsOf, parseStat } from '../core/proc.js';
-
-async function readProcesses(): Promise<ProcessInfo[]> {
-  const entries = (await readdir('/proc')).filter((e) => /^\d+$/.test(e));
-  const stats = await Promise.all(entries.map(async (e) => {
-    try {
-      return parseStat(Number(e), await readFile(`/proc/${e}/stat`, 'utf8'));
-    } catch {
-      return null;
-    }
-  }));
-  return stats.filter((p): p is ProcessInfo => p !== null);
-}
+import { type ProcessInfo, descendantsOf, listProcesses } from '../core/proc.js';
 
 /** Everything in the namespace as its init; procinit and its descendants as a subreaper. */
-async function processesInScope(selfPid: number): Promise<ProcessInfo[]> {
-  const all = await readProcesses();
+function processesInScope(selfPid: number): ProcessInfo[] {
+  let all: ProcessInfo[];
+  try {
+    all = listProcesses();
+  } catch {
+    return []; // no /proc, or no descriptor left to read it
+  }
   if (selfPid === 1) return all;
   return [...all.filter((p) => p.pid === selfPid), ...descendantsOf(selfPid, all)];
 }
@@ -45,13 +38,19 @@ export async function startMetrics(listen: ListenAddress, selfPid: number, pids:
   const reaped = new client.Counter({ name: 'procinit_reaped_total', help: 'processes reaped', labelNames: ['role'], registers });
   const forwarded = new client.Counter({ name: 'procinit_signals_forwarded_total', help: 'signals forwarded to the child', labelNames: ['signal'], registers });
   const restarts = new client.Counter({ name: 'procinit_child_restarts_total', help: 'restarts of the main child (procinit does not restart it yet)', registers });
-  let scope: Promise<ProcessInfo[]> | null = null;
+  let scope: ProcessInfo[] | null = null;
   // One /proc read per scrape serves both gauges.
-  const inScope = () => (scope ??= processesInScope(selfPid).finally(() => setImmediate(() => { scope = null; })));
+  const inScope = () => {
+    if (!scope) {
+      scope = processesInScope(selfPid);
+      setImmediate(() => { scope = null; });
+    }
+    return scope;
+  };
   new client.Gauge({ name: 'procinit_processes', help: 'live processes in the namespace (as PID 1) or in procinit\'s tree', registers,
-    async collect() { this.set((await inScope()).filter((p) => p.state !== 'Z').length); } });
+    collect() { this.set(inScope().filter((p) => p.state !== 'Z').length); } });
   new client.Gauge({ name: 'procinit_zombies', help: 'zombie processes not yet reaped', registers,
-    async collect() { this.set((await inScope()).filter((p) => p.state === 'Z').length); } });
+    collect() { this.set(inScope().filter((p) => p.state === 'Z').length); } });
   if (pids) {
     new client.Gauge({ name: 'procinit_pids_current', help: 'tasks in the pids cgroup', registers,
       collect() { const n = pids.current(); if (n !== null) this.set(n); } });

@@ -8,7 +8,7 @@ const text = (list: Array<string | Buffer>) => list.map((e) => (typeof e === 'st
 describe('readLaunchState', () => {
   it("puts the app's NODE_* and UV_* variables back, byte for byte, and drops the launcher's notes", () => {
     const state = readLaunchState([b('PATH=/bin'), b('PROCINIT_APP_NODE_OPTIONS=--inspect'), b('PROCINIT_APP_UV_THREADPOOL_SIZE=128'),
-      b('PROCINIT_LAUNCH=sh'), b('PROCINIT_INHERITED_FDS= 0 1 2 5'), b('PROCINIT_IGNORED_SIGNALS=0000000000000001'),
+      b('PROCINIT_LAUNCH=sh'), b('PROCINIT_INHERITED_FDS= 0 1 2 5'), b('PROCINIT_IGNORED_SIGNALS=1'),
       b('A\xff=\xfe'), b('a-b=1'), b('PROCINIT_APP_NODE_DEBUG=')]);
     expect(text(state.childEnv)).toEqual(['PATH=/bin', 'NODE_OPTIONS=--inspect', 'UV_THREADPOOL_SIZE=128', 'A\xff=\xfe', 'a-b=1', 'NODE_DEBUG=']);
     expect(state).toMatchObject({ launcher: 'sh', inheritedFds: [0, 1, 2, 5], ignoredSignals: [1], earlyStop: null, wholeEnvFd: null });
@@ -35,10 +35,10 @@ describe('readLaunchState', () => {
 });
 
 describe('signalsOfMask', () => {
-  it('reads SigIgn: bit n-1 is signal n', () => {
-    expect(signalsOfMask('0000000000001001')).toEqual([1, 13]);
-    expect(signalsOfMask('8000000000000000')).toEqual([64]);
-    expect(signalsOfMask('zz')).toEqual([]);
+  it("reads stat's sigignore: bit n-1 is signal n", () => {
+    expect(signalsOfMask(String(0x1001))).toEqual([1, 13]);
+    expect(signalsOfMask(String(2 ** 8 + 2 ** 18 + 2))).toEqual([2]); // SIGKILL and SIGSTOP never
+    expect(signalsOfMask('0x10')).toEqual([]);
   });
 });
 

@@ -8,9 +8,9 @@ describe('parseListenAddress', () => {
   it.each([
     ['9090', { host: '0.0.0.0', port: 9090 }], [':9090', { host: '0.0.0.0', port: 9090 }],
     ['127.0.0.1:9090', { host: '127.0.0.1', port: 9090 }], ['[::1]:9090', { host: '::1', port: 9090 }],
-    ['localhost:0', { host: 'localhost', port: 0 }],
+    ['localhost:9464', { host: '127.0.0.1', port: 9464 }],
   ])('%j', (text, expected) => expect(parseListenAddress(text)).toEqual(expected));
-  it.each(['', 'abc', '70000', '1.2.3.4:', '::1:9090', '9090:1.2.3.4'])('rejects %j', (text) => {
+  it.each(['', 'abc', '70000', '1.2.3.4:', '::1:9090', '9090:1.2.3.4', '0', '127.0.0.1:0', 'metrics.local:9090', '999999'])('rejects %j', (text) => {
     expect(parseListenAddress(text)).toBeUndefined();
   });
 });
