@@ -51,8 +51,8 @@ export interface Native {
   kill(pid: number, signal: number): KillResult;
   /** prctl(PR_SET_CHILD_SUBREAPER, 1); returns the errno on failure, 0 on success. */
   becomeSubreaper(): number;
-  /** pthread_sigmask(SIG_BLOCK) for the calling thread; returns the errno on failure, 0 on success. */
-  blockInThisThread(signals: readonly number[]): number;
+  /** pthread_sigmask for the calling thread: blocks some, unblocks others; the errno, or 0. */
+  maskInThisThread(block: readonly number[], unblock: readonly number[]): number;
   /** prctl(PR_SET_NAME): the name ps, top and the OOM killer's log show (at most 15 bytes). */
   setProcessName(name: string): void;
   /** prctl(PR_SET_PDEATHSIG, signal); returns the errno on failure, 0 on success. */
@@ -74,6 +74,13 @@ export interface Native {
   guessInheritedDescriptors(): number[];
   /** execve(2): only returns, with the errno, when it fails. */
   execve(file: Bytes, argv: Bytes[], env: Bytes[]): number;
+  /** Lets libuv queue more caught signals before it drops any; returns how many it now can. */
+  enlargeSignalQueue(): number;
+  /**
+   * _exit(2), after Node's 'exit' listeners: no join of Node's threads, which a storm of queued
+   * signals can keep busy for minutes, and nothing else of Node's teardown that could hang.
+   */
+  exitNow(code: number): never;
   /** SIGRTMIN and SIGRTMAX as this libc defines them. */
   realtimeRange: { min: number; max: number };
 }

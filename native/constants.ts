@@ -16,6 +16,7 @@ export const POSIX_SPAWN_SETSIGDEF = 0x04;
 export const POSIX_SPAWN_SETSIGMASK = 0x08;
 
 export const SIG_BLOCK = 0;
+export const SIG_UNBLOCK = 1;
 
 export const EINTR = 4;
 export const ESRCH = 3;

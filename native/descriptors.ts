@@ -9,7 +9,7 @@ const S_IFMT = 0o170000;
 /** systemd's socket activation starts at 3; a gap this long after the last open one ends a scan. */
 const SCAN_LIMIT = 1024;
 
-function openDescriptors(): number[] {
+export function openDescriptors(): number[] {
   try {
     return readdirSync('/proc/self/fd').map(Number).filter((fd) => Number.isInteger(fd));
   } catch {

@@ -4,9 +4,10 @@ import { loadLibc } from './libc.js';
 import { cString, spawnProcess } from './spawn.js';
 import { procStrings, readEnviron } from './process-image.js';
 import { inheritedDescriptors } from './descriptors.js';
+import { enlargeSignalPipes } from './signal-pipes.js';
 import { decodeWaitStatus } from './wait-status.js';
 import {
-  ECHILD, EINTR, F_SETFD, SIGSET_BYTES, SIG_BLOCK, EPERM, ESRCH, P_ALL, PR_SET_CHILD_SUBREAPER, PR_SET_NAME, PR_SET_PDEATHSIG, SIGINFO_BYTES,
+  ECHILD, EINTR, F_SETFD, SIGSET_BYTES, SIG_BLOCK, SIG_UNBLOCK, EPERM, ESRCH, P_ALL, PR_SET_CHILD_SUBREAPER, PR_SET_NAME, PR_SET_PDEATHSIG, SIGINFO_BYTES,
   SIGINFO_PID_OFFSET, WEXITED, WNOHANG, WNOWAIT,
 } from './constants.js';
 
@@ -55,11 +56,14 @@ export function loadNative(): Native {
       return 'invalid';
     },
     becomeSubreaper: () => (libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) === 0 ? 0 : libc.errno()),
-    blockInThisThread(signals): number {
-      const set = Buffer.alloc(SIGSET_BYTES);
-      libc.sigemptyset(set);
-      for (const signal of signals) libc.sigaddset(set, signal);
-      return libc.pthread_sigmask(SIG_BLOCK, set, null);
+    maskInThisThread(block, unblock): number {
+      const sets = [block, unblock].map((signals) => {
+        const set = Buffer.alloc(SIGSET_BYTES);
+        libc.sigemptyset(set);
+        for (const signal of signals) libc.sigaddset(set, signal);
+        return set;
+      });
+      return libc.pthread_sigmask(SIG_BLOCK, sets[0], null) || libc.pthread_sigmask(SIG_UNBLOCK, sets[1], null);
     },
     setProcessName: (name) => { libc.prctlString(PR_SET_NAME, name.slice(0, 15), 0, 0, 0); },
     setParentDeathSignal: (signal) => (libc.prctl(PR_SET_PDEATHSIG, signal, 0, 0, 0) === 0 ? 0 : libc.errno()),
@@ -75,6 +79,17 @@ export function loadNative(): Native {
       libc.execve(cString(file), [...argv.map(cString), null], [...env.map(cString), null]);
       return libc.errno();
     },
+    // libuv's message is a pointer and an int, padded: 16 bytes.
+    exitNow(code): never {
+      try {
+        process.emit('exit', code);
+      } catch {
+        // an exit listener failed: exit all the same
+      }
+      libc._exit(code);
+      return process.exit(code); // not reached
+    },
+    enlargeSignalQueue: () => enlargeSignalPipes(libc) / 16,
     realtimeRange: { min: libc.sigrtmin(), max: libc.sigrtmax() },
   };
 }

@@ -17,7 +17,7 @@ export interface Libc {
   posix_spawn_file_actions_init: Fn; posix_spawn_file_actions_destroy: Fn;
   /** glibc >= 2.35 only; null where the libc lacks it (musl, older glibc). */
   posix_spawn_file_actions_addtcsetpgrp_np: Fn | null;
-  strlen: Fn; execve: Fn; sigaction: Fn;
+  strlen: Fn; execve: Fn; sigaction: Fn; _exit: Fn;
   /** The running program's own symbols (environ lives there). */
   program: LibraryHandle;
   koffi: typeof import('koffi');
@@ -74,6 +74,7 @@ export function loadLibc(): Libc {
     posix_spawnp: f('int posix_spawnp(_Out_ int *pid, const void *file, void *actions, void *attr, void **argv, void **envp)'),
     execve: f('int execve(const void *file, void **argv, void **envp)'),
     strlen: f('size_t strlen(const void *s)'),
+    _exit: f('void _exit(int status)'),
     sigaction: f('int sigaction(int signum, const void *act, void *oldact)'),
     program: koffi.load(null),
     koffi,

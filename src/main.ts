@@ -9,7 +9,7 @@ import { EXIT, exitCodeOfSpawnError } from './core/exit-code.js';
 import type { SignalInbox } from './launch/early-signals.js';
 import { createLog, pinoSink, type Log } from './observability/log.js';
 import type { Config } from './launch/options.js';
-import { SELF_RAISED, STOP_SIGNALS, forwardedRealtimeSignals, signalName } from './core/signal-table.js';
+import { SELF_RAISED, SIG, STOP_SIGNALS, forwardedRealtimeSignals, signalName } from './core/signal-table.js';
 import { Supervisor } from './core/supervisor.js';
 import { type Launch, commandBytes, prepareLaunch } from './launch/launch.js';
 import { findPidsCounter } from './observability/cgroup.js';
@@ -19,13 +19,16 @@ import { PidsWatch } from './observability/pids-watch.js';
 declare const PROCINIT_VERSION: string | undefined;
 const VERSION = typeof PROCINIT_VERSION === 'string' ? PROCINIT_VERSION : '0.0.0-dev';
 
+/** process.exit until libc is loaded, then native.exitNow, which cannot hang. */
+let exit = (code: number): never => process.exit(code);
+
 function fail(code: number, message: string): never {
   try {
     writeSync(2, `procinit: ${message}\n`);
   } catch {
     // stderr closed: the exit code still says it
   }
-  process.exit(code);
+  return exit(code);
 }
 
 function loadNativeOrFail(): Native {
@@ -112,23 +115,34 @@ async function startObservers(native: Native, config: Config, log: Log): Promise
 
 export async function main(inbox: SignalInbox, afterStart: () => void = () => {}): Promise<void> {
   const native = loadNativeOrFail();
+  exit = (code) => native.exitNow(code);
   // Node 24 names its main thread "MainThread" and 26 "node-MainThread": ps, top and the OOM
   // killer's log would show that for PID 1.
   native.setProcessName('procinit');
   const launch = prepareLaunch(native, inbox);
   const rt = native.realtimeRange;
   watchRealtimeSignals(forwardedRealtimeSignals(rt), inbox.deliver);
-  if (native.blockInThisThread(SELF_RAISED) === 0) watchNamedSignals([...SELF_RAISED], inbox.deliver);
+  // Real-time signals are handled in Node's other threads, never this one. They queue, up to the
+  // user's pending-signals limit (about 96,000 here), and the kernel hands a thread every queued
+  // one, each before it may run a line of its own, at a few thousand a second once the queue is
+  // long: a storm would keep this thread from reaping for minutes. With --single-threaded no
+  // work of V8's waits on those threads; libuv's handler, in whichever thread, queues each signal
+  // for this loop. SELF_RAISED is blocked here for its own sake (signal-table.ts) before it is
+  // caught. Node blocks SIGUSR1 in every thread under --disable-sigusr1, and unblocks it only
+  // for its inspector's handler, so this thread takes it.
+  const masked = native.maskInThisThread([...SELF_RAISED, ...forwardedRealtimeSignals(rt)], [SIG.USR1]);
+  if (masked === 0) watchNamedSignals([...SELF_RAISED], inbox.deliver);
+  const signalQueue = native.enlargeSignalQueue();
 
   const cli = parseCommandLine(process.argv.slice(2), process.env, VERSION, rt);
   if (cli.kind === 'license') {
     // __dirname is dist/, inside the package that ships LICENSE.
     writeSync(1, readFileSync(join(__dirname, '..', 'LICENSE'), 'utf8'));
-    process.exit(0);
+    return exit(0);
   }
   if (cli.kind === 'print') {
     writeSync(1, cli.text);
-    process.exit(0);
+    return exit(0);
   }
   if (cli.kind === 'usage-error') {
     fail(EXIT.USAGE, `${cli.message}. Usage: procinit [options] -- <command> [args...] (see procinit --help)`);
@@ -141,6 +155,7 @@ export async function main(inbox: SignalInbox, afterStart: () => void = () => {}
   if (!realtime.ok) {
     log.warn(`real-time signals (SIGRTMIN..SIGRTMAX) will not be forwarded: ${realtime.why}`, { event: 'degraded' });
   }
+  log.debug('signals queue for the main loop', { event: 'signal-queue', capacity: signalQueue });
   becomeReaper(native, config, log);
   if (config.parentDeathSignal !== null) native.setParentDeathSignal(config.parentDeathSignal);
   const observer = await startObservers(native, config, log);
@@ -150,7 +165,7 @@ export async function main(inbox: SignalInbox, afterStart: () => void = () => {}
   const stop = early.find((s) => STOP_SIGNALS.has(s) || s === config.parentDeathSignal);
   if (stop !== undefined) {
     log.warn('a stop signal arrived before the child started; not starting it', { signal: signalName(stop, rt) });
-    process.exit(128 + stop);
+    return exit(128 + stop);
   }
   if (early.length > 0) log.info('dropped signals that arrived before the child started', { signals: early });
 
@@ -160,7 +175,7 @@ export async function main(inbox: SignalInbox, afterStart: () => void = () => {}
     native, config, log, rt, observer,
     exit: (code, status) => {
       log.info('exiting', { event: 'exit', code, reason: 'exited' in status ? 'exited' : 'signaled', status });
-      process.exit(code);
+      exit(code);
     },
   }, childPid);
   process.on('uncaughtException', (error) => log.error('internal error; carrying on', { err: String(error) }));

@@ -39,11 +39,15 @@ export class Supervisor {
     return this.childStatus === null;
   }
 
-  /** Entry point for every caught signal. */
+  /**
+   * Entry point for every caught signal. Each one is also a reason to look for ended children:
+   * libuv queues caught signals in a pipe and drops what does not fit, so a storm of others can
+   * lose the SIGCHLD that told of the main child's end, while what comes after it still arrives.
+   */
   handleSignal(signal: number): void {
     try {
-      if (signal === SIG.CHLD) this.reap();
-      else this.forwardSignal(signal);
+      if (signal !== SIG.CHLD) this.forwardSignal(signal);
+      this.reap();
     } catch (error) {
       this.deps.log.error('internal error while handling a signal; carrying on', {
         signal: signalName(signal, this.deps.rt), err: String(error),

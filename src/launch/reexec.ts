@@ -6,12 +6,15 @@ import type { Bytes } from '../../native/api.js';
 import { APP_PREFIX, LAUNCH_VARIABLES, isNodeRuntimeVariable } from './launch-state.js';
 
 /**
- * Node's flags for procinit: the internal signal binding (real-time signals on Node 24+), no V8
- * worker threads (each counts against a pids limit), and no inspector on SIGUSR1 where this Node
- * can be told so (22.14+; Node lists the flags it allows in NODE_OPTIONS, which include it).
+ * Node's flags for procinit, as bin/procinit gives them: the internal signal binding (real-time
+ * signals on Node 24+), no V8 worker threads (each counts against a pids limit) nor V8 work that
+ * waits on one, and no inspector on SIGUSR1: --disable-sigusr1 where this Node has it (22.14+;
+ * Node lists the flags it allows in NODE_OPTIONS, which include it), else an inspector address
+ * nothing can bind (TEST-NET-1).
  */
 export function idealNodeFlags(allowed: ReadonlySet<string>): string[] {
-  return ['--expose-internals', '--v8-pool-size=0', ...(allowed.has('--disable-sigusr1') ? ['--disable-sigusr1'] : [])];
+  return ['--expose-internals', '--v8-pool-size=0', '--single-threaded',
+    allowed.has('--disable-sigusr1') ? '--disable-sigusr1' : '--inspect-port=192.0.2.1:9229'];
 }
 
 export interface ReexecInput {

@@ -50,10 +50,14 @@ export class FakeNative implements Native {
   }
   becomeSubreaper = () => 0;
   setProcessName = (_name: string) => {};
-  blockInThisThread = (_signals: readonly number[]) => 0;
+  maskInThisThread = (_block: readonly number[], _unblock: readonly number[]) => 0;
   environ: Buffer[] = [];
   cmdline: Buffer[] | null = null;
   execs: Array<{ file: unknown; argv: unknown[]; env: unknown[] }> = [];
+  enlargeSignalQueue = () => 4096;
+  exitNow(code: number): never {
+    throw new Error(`exitNow(${code})`);
+  }
   readEnviron = () => this.environ;
   readCmdline = () => this.cmdline;
   guessInheritedDescriptors = () => [0, 1, 2];

@@ -52,7 +52,7 @@ describe('planReexec', () => {
 
   it('adds the flags this Node accepts, keeps argv bytes, and notes the descriptors', () => {
     const plan = planReexec(base)!;
-    expect(text(plan.argv)).toEqual(['node', '--expose-internals', '--v8-pool-size=0', '--disable-sigusr1', '/app/procinit.js', '--', 'app', '\xff']);
+    expect(text(plan.argv)).toEqual(['node', '--expose-internals', '--v8-pool-size=0', '--single-threaded', '--disable-sigusr1', '/app/procinit.js', '--', 'app', '\xff']);
     expect(text(plan.env)).toEqual(['PATH=/bin', 'PROCINIT_LAUNCH=reexec', 'PROCINIT_INHERITED_FDS=0 1 2 3']);
   });
 
@@ -66,6 +66,7 @@ describe('planReexec', () => {
   });
 
   it('does nothing when Node was started as procinit wants it', () => {
-    expect(planReexec({ ...base, execArgv: ['--expose-internals', '--v8-pool-size=0'], allowedFlags: new Set() })).toBeNull();
+    expect(planReexec({ ...base, execArgv: ['--expose-internals', '--v8-pool-size=0', '--single-threaded',
+      '--inspect-port=192.0.2.1:9229'], allowedFlags: new Set() })).toBeNull();
   });
 });
