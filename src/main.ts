@@ -89,6 +89,18 @@ function spawnChild(native: Native, config: Config, launch: Launch, log: Log): n
   return spawned.pid;
 }
 
+/**
+ * The child keeps the caller's working directory; procinit moves to `/`, as dumb-init does, so
+ * the init that outlives everything never keeps a directory (or the mount it is on) busy.
+ */
+function leaveStartDirectory(): void {
+  try {
+    process.chdir('/');
+  } catch {
+    // No `/` to enter (it cannot happen in a mount namespace): staying put harms nothing.
+  }
+}
+
 /** The pids watch always (it costs one file read per reap burst); metrics when asked for. */
 async function startObservers(native: Native, config: Config, log: Log): Promise<Observer> {
   const pids = findPidsCounter();
@@ -155,6 +167,7 @@ export async function main(inbox: SignalInbox, afterStart: () => void = () => {}
   if (early.length > 0) log.info('dropped signals that arrived before the child started', { signals: early });
 
   const childPid = spawnChild(native, config, launch, log);
+  leaveStartDirectory();
   observer.processesChanged();
   const supervisor = new Supervisor({
     native, config, log, rt, observer,
