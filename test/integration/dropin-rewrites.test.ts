@@ -79,7 +79,9 @@ describe.each(CASES)('%s', (_name, init, mode) => {
     const rec = recorder(join(out, 'signals'));
     const options = init.name === 'procinit' ? ['-vvv', '--rewrite', 'TTOU:USR2'] : ['-vvv'];
     const run = start([PYTHON, TOSTOP_JOB, out, '--', ...initCommand(init, mode, options, rec.argv)]);
+    killAtEnd(run.proc.pid!);
     const jobPid = await waitFor(() => Number(readIfExists(join(out, 'job.pid'))) || undefined, 'the job to start');
+    killAtEnd(jobPid);
     await rec.ready();
     const pid = await findInitPid(jobPid, initComm(init));
     killAtEnd(pid);
