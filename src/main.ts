@@ -40,10 +40,17 @@ function loadNativeOrFail(): Native {
   }
 }
 
-/** Outside a fresh PID namespace nothing reaps the child's orphans unless procinit subreaps. */
+/**
+ * Outside a fresh PID namespace nothing reaps the child's orphans unless procinit subreaps, so it
+ * does unless told not to (PROCINIT_SUBREAPER=0: tini's behaviour without -s).
+ */
 function becomeReaper(native: Native, config: Config, log: Log): void {
   const isPid1 = native.getpid() === 1;
-  if (isPid1 && !config.subreaper) return;
+  if (config.subreaper === false) {
+    if (!isPid1) log.info('not a subreaper (PROCINIT_SUBREAPER=0): orphans go to the nearest other subreaper or PID 1');
+    return;
+  }
+  if (isPid1 && config.subreaper !== true) return;
   const errno = native.becomeSubreaper();
   if (errno !== 0) {
     log.warn('procinit is not PID 1 and could not become a child subreaper, so orphans will not be '

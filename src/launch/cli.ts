@@ -41,6 +41,7 @@ function buildProgram(version: string, output: string[]): Command {
     .usage('[options] -- <command> [args...]')
     .description('A container init: forwards signals to <command>, reaps zombies, exits with its code.')
     .option('-s, --subreaper', 'reap orphans as a child subreaper (automatic when not PID 1)  [PROCINIT_SUBREAPER, TINI_SUBREAPER]')
+    .option('--no-subreaper', 'not even when not PID 1, as tini without -s  [PROCINIT_SUBREAPER=0]')
     .option('-g, --kill-process-group', "send signals to the child's whole process group (dumb-init's default)  [PROCINIT_KILL_PROCESS_GROUP, TINI_KILL_PROCESS_GROUP, DUMB_INIT_SETSID=1]")
     .option('-c, --single-child', 'send signals to the child alone: the default, as dumb-init -c')
     .option('-p, --parent-death-signal <signal>', 'signal procinit gets when its parent dies; forwarded like any other  [PROCINIT_PARENT_DEATH_SIGNAL]')
@@ -84,7 +85,7 @@ export function parseWithCommander(argv: string[], env: Env, version: string, rt
   try {
     const fromEnv = configFromEnv(env, rt);
     program.parse(argv, { from: 'user' });
-    const opts = program.opts<{ subreaper?: true; killProcessGroup?: true; singleChild?: true; parentDeathSignal?: string;
+    const opts = program.opts<{ subreaper?: boolean; killProcessGroup?: true; singleChild?: true; parentDeathSignal?: string;
       verbose: number; warnOnReap?: true; remapExit?: string[]; grace?: string; rewrite?: string[];
       stopTimeout?: string; metrics?: string; logFormat?: string; license?: true }>();
     if (opts.license) return { kind: 'license' };

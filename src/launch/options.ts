@@ -10,7 +10,8 @@ import {
 
 export interface Config {
   command: string[];
-  subreaper: boolean;
+  /** true: always, even as PID 1 (-s); false: never (tini without -s); null: when not PID 1. */
+  subreaper: boolean | null;
   killProcessGroup: boolean;
   parentDeathSignal: number | null;
   /** Exit codes of the child reported as 0 (`-e`). */
@@ -133,7 +134,7 @@ export function configFromEnv(env: Env, rt: RealtimeRange): Omit<Config, 'comman
   const remap = env.PROCINIT_REMAP_EXIT;
   const list = (text: string | undefined) => (text ?? '').split(',').filter((s) => s.trim() !== '');
   return {
-    subreaper: flagFromEnv(env, 'SUBREAPER', 'TINI_SUBREAPER') ?? false,
+    subreaper: flagFromEnv(env, 'SUBREAPER', 'TINI_SUBREAPER') ?? null,
     killProcessGroup: flagFromEnv(env, 'KILL_PROCESS_GROUP', 'TINI_KILL_PROCESS_GROUP') ?? dumbInitSetsid(env) ?? false,
     warnOnReap: flagFromEnv(env, 'WARN_ON_REAP') ?? false,
     verbosity: env.PROCINIT_VERBOSITY !== undefined

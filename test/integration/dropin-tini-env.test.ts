@@ -72,17 +72,30 @@ describe.each(CASES)('%s', (_name, init, mode) => {
 /** tini without -s, so that only the variable can make it a subreaper. */
 const BARE_TINI: Init = { name: 'tini', argv: () => ['tini', '--'] };
 
-describe.each([[PROCINIT_INIT], [BARE_TINI]])('%s as subreaper', (init) => {
-  // procinit becomes a subreaper on its own when it is not PID 1; tini only when told to.
-  it.skipIf(!canRun(init, 'subreaper', 'python3')).each([['0', true], ['', true], [undefined, init === PROCINIT_INIT]])(
-    'TINI_SUBREAPER=%j: the orphans of its child are its own: %s', async (value, reaper) => {
+/** [init, options, environment, the init adopts its child's orphans] */
+const ADOPTION: [Init, string[], Record<string, string>, boolean][] = [
+  [BARE_TINI, [], { TINI_SUBREAPER: '0' }, true],
+  [BARE_TINI, [], { TINI_SUBREAPER: '' }, true],
+  [BARE_TINI, [], {}, false],
+  [PROCINIT_INIT, [], { TINI_SUBREAPER: '0' }, true],
+  [PROCINIT_INIT, [], { TINI_SUBREAPER: '' }, true],
+  // procinit becomes a subreaper on its own when it is not PID 1 ...
+  [PROCINIT_INIT, [], {}, true],
+  // ... unless told not to, which is tini's behaviour without -s.
+  [PROCINIT_INIT, [], { PROCINIT_SUBREAPER: '0' }, false],
+  [PROCINIT_INIT, ['--no-subreaper'], {}, false],
+];
+
+describe('as subreaper', () => {
+  it.skipIf(!canRun(PROCINIT_INIT, 'subreaper', 'python3', 'tini')).each(ADOPTION.map(([init, options, vars, adopts]) => [init.name, options, vars, adopts, init] as const))(
+    '%s %j with %j: adopts the orphans of its child: %s', async (_name, options, vars, adopts, init) => {
       const dir = tempDir();
       const rec = recorder(join(dir, 'signals'));
       const orphan = join(dir, 'orphan');
       const env = { ...process.env };
-      delete env.TINI_SUBREAPER;
-      if (value !== undefined) env.TINI_SUBREAPER = value;
-      const run = launch(init, 'subreaper', [], underShell(`(sleep 30 & echo $! > ${orphan})`, rec.argv), { env });
+      for (const name of ['TINI_SUBREAPER', 'PROCINIT_SUBREAPER']) delete env[name];
+      const run = launch(init, 'subreaper', options, underShell(`(sleep 30 & echo $! > ${orphan})`, rec.argv),
+        { env: { ...env, ...vars } });
       await rec.ready();
       const pid = await run.initPid();
       const orphanPid = await waitFor(() => Number(readIfExists(orphan)) || undefined, 'the orphan');
@@ -92,7 +105,7 @@ describe.each([[PROCINIT_INIT], [BARE_TINI]])('%s as subreaper', (init) => {
         const ppid = Number(procStatus(orphanPid)?.PPid);
         return ppid > 0 && descendantsOf(pid).every((p) => p.comm !== 'sh') ? ppid : undefined;
       }, 'the orphan to be adopted');
-      expect(parent === pid).toBe(reaper);
+      expect(parent === pid).toBe(adopts);
       signal(orphanPid, 'SIGKILL');
       signal(pid, 'SIGTERM');
       expect((await run.done).code).toBe(0);

@@ -24,12 +24,12 @@ describe('the command line', () => {
     const c = config(parse(['-g', 'sleep', '-s', '10']));
     expect(c.command).toEqual(['sleep', '-s', '10']);
     expect(c.killProcessGroup).toBe(true);
-    expect(c.subreaper).toBe(false);
+    expect(c.subreaper).toBeNull();
   });
 
   it('has tini-compatible defaults', () => {
     const c = config(parse(['--', 'app']));
-    expect(c).toMatchObject({ subreaper: false, killProcessGroup: false, parentDeathSignal: null, verbosity: 1,
+    expect(c).toMatchObject({ subreaper: null, killProcessGroup: false, parentDeathSignal: null, verbosity: 1,
       warnOnReap: false, graceMs: 5000, stopTimeoutMs: null });
     expect(c.remapExitToZero.size).toBe(0);
     expect(c.rewrites.size).toBe(0);
@@ -150,6 +150,14 @@ describe('environment twins', () => {
 
   it('lets PROCINIT_ turn off what TINI_ turned on', () => {
     expect(config(parse(['app'], { TINI_SUBREAPER: '1', PROCINIT_SUBREAPER: 'off' })).subreaper).toBe(false);
+  });
+
+  it('subreaps when not PID 1 unless PROCINIT_SUBREAPER=0 or --no-subreaper says never', () => {
+    expect(config(parse(['app'])).subreaper).toBeNull();
+    expect(config(parse(['app'], { PROCINIT_SUBREAPER: '0' })).subreaper).toBe(false);
+    expect(config(parse(['--no-subreaper', 'app'])).subreaper).toBe(false);
+    expect(config(parse(['--no-subreaper', 'app'], { PROCINIT_SUBREAPER: '1' })).subreaper).toBe(false);
+    expect(config(parse(['-s', 'app'], { PROCINIT_SUBREAPER: '0' })).subreaper).toBe(true);
   });
 
   it('lets the command line win over the environment', () => {
