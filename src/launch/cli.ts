@@ -57,7 +57,7 @@ function buildProgram(version: string, output: string[]): Command {
     .option('--log-format <format>', 'json (default) or pretty, for people  [PROCINIT_LOG_FORMAT]')
     .argument('[command...]', 'the program to run and its arguments')
     .option('-l, --license', 'print the license and exit, as tini -l does')
-    .version(version, '--version', 'print the version')
+    .version(version, '-V, --version', 'print the version (-V as dumb-init)')
     .helpOption('-h, --help', 'print this help')
     .addHelpText('after', HELP_AFTER)
     .passThroughOptions()

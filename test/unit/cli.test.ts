@@ -66,6 +66,7 @@ describe('the command line', () => {
     expect(help.kind === 'print' && help.text).toMatch(/procinit probe \[options\] -- <command>/);
     expect(help.kind === 'print' && help.text).toMatch(/Exit codes:[\s\S]*128\+N[\s\S]*127, 126[\s\S]*2 +bad usage/);
     expect(parse(['--version'])).toEqual({ kind: 'print', text: '9.9.9\n' });
+    expect(parse(['-V'])).toEqual({ kind: 'print', text: '9.9.9\n' });
     expect(parse(['-l'])).toEqual({ kind: 'license' });
   });
 });
