@@ -28,13 +28,16 @@ export const CASES = casesOver(INITS);
 /** procinit beside both references, for what dumb-init's users expect as well. */
 export const CASES_WITH_DUMB_INIT = casesOver([...INITS, DUMB_INIT_INIT]);
 
+/** The reference inits, each a command of its name; every other Init is a way to start procinit. */
+const REFERENCES = ['tini', 'dumb-init'];
+
 /**
  * Whether the case can run here: under CI=true a missing tool throws, so the file fails instead
  * of skipping. Checked once per tool so a skip reason is printed once.
  */
 const checked = new Map<string, boolean>();
 export function canRun(init: Init, mode: Mode, ...extra: string[]): boolean {
-  const tools = [...extra, ...(init.name !== 'procinit' ? [init.name] : []), ...(mode === 'pid1' ? ['unshare'] : [])];
+  const tools = [...extra, ...(REFERENCES.includes(init.name) ? [init.name] : []), ...(mode === 'pid1' ? ['unshare'] : [])];
   return tools.every((tool) => {
     if (!checked.has(tool)) checked.set(tool, requireTools(tool));
     return checked.get(tool)!;
@@ -51,7 +54,7 @@ export function initCommand(init: Init, mode: Mode, options: string[], command: 
   return inMode(mode, [...prefix, ...argv.slice(0, dashes), ...options, '--', ...command]);
 }
 
-export const initComm = (init: Init) => init.name;
+export const initComm = (init: Init) => (REFERENCES.includes(init.name) ? init.name : 'procinit');
 
 /** Launched inits, and pids a test asks to be killed at the end, whatever happens. */
 const launched: Started[] = [];
