@@ -104,7 +104,7 @@ function leaveStartDirectory(): void {
   try {
     process.chdir('/');
   } catch {
-    // No `/` to enter (it cannot happen in a mount namespace): staying put harms nothing.
+    // `/` not searchable by procinit's user: staying put only keeps the directory busy.
   }
 }
 
