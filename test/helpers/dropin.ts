@@ -12,8 +12,8 @@ export function underShell(script: string, argv: string[]): string[] {
 /**
  * Whether a signal to the init reaches the child's whole process group or the child alone. The
  * child is a recorder that started a second recorder in its own group; after the main recorder
- * has the SIGUSR1, the second gets SIGUSR2 straight from the test. Pending together, SIGUSR1
- * (10) is taken first, so the second recorder's first signal says whether SIGUSR1 came to it.
+ * has the SIGHUP, the second gets SIGUSR2 straight from the test. Pending together, SIGHUP (1)
+ * is taken first, so the second recorder's first signal says whether SIGHUP came to it.
  */
 export async function signalsReachGroup(init: Init, mode: Mode, options: string[],
   env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
@@ -29,11 +29,11 @@ export async function signalsReachGroup(init: Init, mode: Mode, options: string[
     .find((p) => p.comm.startsWith('python') && readIfExists(`/proc/${p.pid}/cmdline`).includes(sibling.file))?.pid,
   'the second recorder');
   killAtEnd(siblingPid);
-  signal(initPid, 'SIGUSR1');
-  await main.waitForCount(1, 'SIGUSR1 to reach the child');
+  signal(initPid, 'SIGHUP');
+  await main.waitForCount(1, 'SIGHUP to reach the child');
   signal(siblingPid, 'SIGUSR2');
   await sibling.waitForCount(1, 'SIGUSR2 to reach the second recorder');
-  const reached = sibling.signals()[0] === 10;
+  const reached = sibling.signals()[0] === 1;
   signal(siblingPid, 'SIGKILL');
   signal(initPid, 'SIGTERM');
   const { code } = await run.done;

@@ -55,9 +55,9 @@ async function sendAndCheck(init: Init, mode: Mode, signals: number[], fate: Fat
     }
   }
   // A signal that is forwarded after the others proves they were handled before it.
-  signal(initPid, 'SIGUSR1');
-  expected.push(10);
-  await rec.waitForCount(expected.length, 'SIGUSR1, the marker, to reach the child');
+  signal(initPid, 'SIGUSR2');
+  expected.push(12);
+  await rec.waitForCount(expected.length, 'SIGUSR2, the marker, to reach the child');
   expect(rec.signals()).toEqual(expected);
   expect(Number(procStatus(childPid)?.PPid), 'the child still has its init').toBe(initPid);
   signal(initPid, 'SIGTERM');

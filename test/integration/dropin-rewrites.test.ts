@@ -77,7 +77,7 @@ describe.each(CASES)('%s', (_name, init, mode) => {
     const out = tempDir();
     mkdirSync(out, { recursive: true });
     const rec = recorder(join(out, 'signals'));
-    const options = init.name === 'procinit' ? ['-vvv', '--rewrite', 'TTOU:USR2'] : ['-vvv'];
+    const options = init.name === 'procinit' ? ['-vvv', '--rewrite', 'TTOU:WINCH'] : ['-vvv'];
     const run = start([PYTHON, TOSTOP_JOB, out, '--', ...initCommand(init, mode, options, rec.argv)]);
     killAtEnd(run.proc.pid!);
     const jobPid = await waitFor(() => Number(readIfExists(join(out, 'job.pid'))) || undefined, 'the job to start');
@@ -87,13 +87,13 @@ describe.each(CASES)('%s', (_name, init, mode) => {
     killAtEnd(pid);
     // The init logged as it started the child, after the child took the terminal: a spinning or
     // stopped init would forward nothing now.
-    signal(pid, 'SIGUSR1');
-    await rec.waitForCount(1, 'SIGUSR1 to reach the child');
+    signal(pid, 'SIGUSR2');
+    await rec.waitForCount(1, 'SIGUSR2 to reach the child');
     signal(pid, 'SIGTTOU');
     // Pending together, signals are delivered lowest number first: one at a time keeps the order.
-    if (init.name === 'procinit') await rec.waitForCount(2, 'SIGTTOU, rewritten to SIGUSR2, to reach the child');
-    signal(pid, 'SIGUSR1');
-    const expected = init.name === 'procinit' ? [10, 12, 10] : [10, 10];
+    if (init.name === 'procinit') await rec.waitForCount(2, 'SIGTTOU, rewritten to SIGWINCH, to reach the child');
+    signal(pid, 'SIGUSR2');
+    const expected = init.name === 'procinit' ? [12, 28, 12] : [12, 12];
     await rec.waitForCount(expected.length, 'the signals after SIGTTOU to reach the child');
     signal(pid, 'SIGTERM');
     expect((await run.done).code).toBe(0);

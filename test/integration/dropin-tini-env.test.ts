@@ -36,12 +36,12 @@ async function levelsAt(init: Init, mode: Mode, options: string[], env: Record<s
   const pid = await run.initPid();
   // Once the orphan has been reaped it is no longer among the init's descendants.
   await waitFor(() => readIfExists(orphan) !== '' && !descendantsOf(pid).some((p) => p.comm === 'sleep'), 'the orphan to be reaped');
-  signal(pid, 'SIGUSR1');
-  await rec.waitForCount(1, 'SIGUSR1 to reach the child');
+  signal(pid, 'SIGUSR2');
+  await rec.waitForCount(1, 'SIGUSR2 to reach the child');
   signal(pid, 'SIGTERM');
   const result = await run.done;
   expect(result.code, result.stderr).toBe(0);
-  expect(rec.signals()).toEqual([10, 15]);
+  expect(rec.signals()).toEqual([12, 15]);
   return levelsPrinted(`${result.stdout}\n${result.stderr}`);
 }
 
