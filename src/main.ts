@@ -43,10 +43,17 @@ function loadNativeOrFail(): Native {
   }
 }
 
-/** Outside a fresh PID namespace nothing reaps the child's orphans unless procinit subreaps. */
+/**
+ * Outside a fresh PID namespace nothing reaps the child's orphans unless procinit subreaps, so it
+ * does unless told not to (PROCINIT_SUBREAPER=0: tini's behaviour without -s).
+ */
 function becomeReaper(native: Native, config: Config, log: Log): void {
   const isPid1 = native.getpid() === 1;
-  if (isPid1 && !config.subreaper) return;
+  if (config.subreaper === false) {
+    if (!isPid1) log.info('not a subreaper (PROCINIT_SUBREAPER=0): orphans go to the nearest other subreaper or PID 1');
+    return;
+  }
+  if (isPid1 && config.subreaper !== true) return;
   const errno = native.becomeSubreaper();
   if (errno !== 0) {
     log.warn('procinit is not PID 1 and could not become a child subreaper, so orphans will not be '
@@ -90,6 +97,18 @@ function spawnChild(native: Native, config: Config, launch: Launch, log: Log): n
   if (takeForeground && !native.canSpawnInForeground) native.setForegroundGroup(0, spawned.pid);
   log.info('started the child', { event: 'spawn', argv: config.command, pid: spawned.pid });
   return spawned.pid;
+}
+
+/**
+ * The child keeps the caller's working directory; procinit moves to `/`, as dumb-init does, so
+ * the init that outlives everything never keeps a directory (or the mount it is on) busy.
+ */
+function leaveStartDirectory(): void {
+  try {
+    process.chdir('/');
+  } catch {
+    // `/` not searchable by procinit's user: staying put only keeps the directory busy.
+  }
 }
 
 /** The pids watch always (it costs one file read per reap burst); metrics when asked for. */
@@ -170,6 +189,7 @@ export async function main(inbox: SignalInbox, afterStart: () => void = () => {}
   if (early.length > 0) log.info('dropped signals that arrived before the child started', { signals: early });
 
   const childPid = spawnChild(native, config, launch, log);
+  leaveStartDirectory();
   observer.processesChanged();
   const supervisor = new Supervisor({
     native, config, log, rt, observer,

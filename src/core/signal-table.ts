@@ -18,21 +18,29 @@ export const SIG = {
 /**
  * Raised by the kernel when procinit itself faults. A handler that returns goes back to the
  * faulting instruction and faults again, forever, in whichever thread it was: PID 1 would spin
- * instead of dying. So these are never caught, and a `kill -SEGV` from outside kills procinit,
- * as it kills tini.
+ * instead of dying. So these are never caught: as PID 1 a `kill -SEGV` from outside is dropped
+ * by the kernel, as a subreaper it kills procinit, as it kills tini (dumb-init forwards them).
  */
-const FAULTS = [4, 7, 8, 11]; // SIGILL, SIGBUS, SIGFPE, SIGSEGV
+const FAULTS: readonly number[] = [4, 7, 8, 11]; // SIGILL, SIGBUS, SIGFPE, SIGSEGV
 /**
  * Signals procinit may raise at itself: SIGPIPE and SIGXFSZ from a write to a broken or full log,
- * SIGABRT, SIGTRAP and SIGSYS from its own crash. Others send them on purpose (`docker kill -s
- * ABRT` to dump an app's stacks), so they are caught and forwarded, and blocked in the main thread
- * first: the kernel raises them at the thread that wrote or crashed, where they stay pending and
- * unseen (a crash still kills: the kernel unblocks a fault it forces), while a signal sent to the
- * process goes to one of Node's other threads, whose handler queues it for the main loop.
+ * SIGTTOU from a log line written to a terminal whose foreground the child holds (with `stty
+ * tostop`; SIGTTIN likewise from a read), SIGABRT, SIGTRAP and SIGSYS from its own crash. Others
+ * send them on purpose (`docker kill -s ABRT` to dump an app's stacks), so they are caught, and
+ * blocked in the main thread first: the kernel raises them at the thread that wrote or crashed,
+ * where they stay pending and unseen (a crash still kills: the kernel unblocks a fault it forces;
+ * a terminal lets a thread that blocks SIGTTOU write, where a caught one would make the write
+ * restart and raise it again, forever), while a signal sent to the process goes to one of Node's
+ * other threads, whose handler queues it for the main loop.
  */
-export const SELF_RAISED: readonly number[] = [SIG.TRAP, SIG.ABRT, SIG.PIPE, SIG.XFSZ, SIG.SYS];
-/** SIGCHLD drives reaping; SIGTTIN/SIGTTOU concern the init's own terminal access. */
-const NEVER_FORWARDED = new Set<number>([SIG.KILL, SIG.STOP, SIG.CHLD, SIG.TTIN, SIG.TTOU, ...FAULTS]);
+export const SELF_RAISED: readonly number[] = [SIG.TRAP, SIG.ABRT, SIG.PIPE, SIG.TTIN, SIG.TTOU, SIG.XFSZ, SIG.SYS];
+/**
+ * Caught but, as tini ignores them, not forwarded unless a `--rewrite` names them: they concern
+ * the init's own terminal access, and dumb-init turns them into SIGSTOP.
+ */
+export const DROPPED_UNLESS_REWRITTEN: ReadonlySet<number> = new Set([SIG.TTIN, SIG.TTOU]);
+/** SIGCHLD drives reaping. */
+const NEVER_FORWARDED = new Set<number>([SIG.KILL, SIG.STOP, SIG.CHLD, ...DROPPED_UNLESS_REWRITTEN, ...FAULTS]);
 
 /** Signals that end a container: one of these before the child starts means do not start it. */
 export const STOP_SIGNALS: ReadonlySet<number> = new Set([SIG.HUP, SIG.INT, SIG.QUIT, SIG.TERM]);
@@ -40,6 +48,36 @@ export const STOP_SIGNALS: ReadonlySet<number> = new Set([SIG.HUP, SIG.INT, SIG.
 /** The named signals (1..31) the init forwards, SELF_RAISED among them. Needs no libc. */
 export function forwardedNamedSignals(): number[] {
   return [...NAMES.keys()].filter((n) => n < 32 && !NEVER_FORWARDED.has(n)).sort((a, b) => a - b);
+}
+
+/**
+ * Why receiving `signal` can never make procinit do anything, as a sentence naming it (a rewrite
+ * of it would be a setting that silently does nothing); undefined when it can.
+ */
+export function whyNeverReceived(signal: number): string | undefined {
+  const name = NAMES.get(signal);
+  if (signal === SIG.KILL || signal === SIG.STOP) return `${name} cannot be caught`;
+  if (signal === SIG.CHLD) return 'procinit keeps SIGCHLD for reaping (the kernel sends it whenever a child ends)';
+  if (FAULTS.includes(signal)) {
+    return `procinit does not catch ${name} (after a real fault, a handler that returns faults again, forever)`;
+  }
+  return undefined;
+}
+
+/**
+ * Why `-p SIGNAL` would not do what it says, or undefined. SIGKILL is allowed: it is tini's own
+ * example, and ends procinit with its parent (as PID 1, the whole namespace with it).
+ */
+export function whyNotParentDeathSignal(signal: number): string | undefined {
+  if (signal === SIG.KILL) return undefined;
+  const never = whyNeverReceived(signal);
+  if (signal === SIG.STOP) return `${never}: the parent's death would stop procinit, and the child would go unsupervised`;
+  if (FAULTS.includes(signal)) return `${never}: the parent's death would kill procinit and orphan the child`;
+  if (never) return `${never}: the parent's death would do nothing`;
+  if (DROPPED_UNLESS_REWRITTEN.has(signal)) {
+    return `procinit does not forward ${NAMES.get(signal)} (as tini ignores it): the parent's death would do nothing`;
+  }
+  return undefined;
 }
 
 export function forwardedRealtimeSignals(rt: RealtimeRange): number[] {
@@ -66,6 +104,8 @@ export function signalName(signal: number, rt: RealtimeRange): string {
  * (meaning "no signal", as in a rewrite to drop). Returns undefined for anything else.
  */
 export function parseSignal(text: string, rt: RealtimeRange, allowZero = false): number | undefined {
+  // ASCII only: toUpperCase() would read the long s of "ſIGTERM" as S and a dotless ı as I.
+  if (!/^[ \t]*[A-Za-z0-9+-]+[ \t]*$/.test(text)) return undefined;
   const trimmed = text.trim().toUpperCase();
   if (/^\d+$/.test(trimmed)) {
     const n = Number(trimmed);

@@ -7,7 +7,7 @@ import { Drain } from '../shutdown/drain.js';
 import type { Observer } from '../observability/observer.js';
 import { exitCodeOf } from './exit-code.js';
 import { reapZombies, type Reaped } from './reaper.js';
-import { SIG, type RealtimeRange, signalName } from './signal-table.js';
+import { DROPPED_UNLESS_REWRITTEN, SIG, type RealtimeRange, signalName } from './signal-table.js';
 
 export interface SupervisorDeps {
   native: Native;
@@ -62,9 +62,10 @@ export class Supervisor {
       log.debug('signal after the main child ended; not forwarded', { event: 'signal', received: name });
       return;
     }
-    const signal = config.rewrites.get(received) ?? received;
+    const signal = config.rewrites.get(received) ?? (DROPPED_UNLESS_REWRITTEN.has(received) ? 0 : received);
     if (signal === 0) {
-      log.debug('signal dropped by a rewrite', { event: 'signal', received: name, forwardedAs: null });
+      const why = config.rewrites.has(received) ? 'signal dropped by a rewrite' : 'signal not forwarded (as tini does)';
+      log.debug(why, { event: 'signal', received: name, forwardedAs: null });
       return;
     }
     const target = config.killProcessGroup ? -this.childPid : this.childPid;

@@ -3,9 +3,10 @@
 import type { Command } from 'commander';
 import {
   type Config, type Env, UsageError, configFromEnv, parseDurationOption, parseExitCode, parseLogFormat, parseMetricsOption, parseRewrite,
-  parseSignalOption, oneLineMessage,
+  parseParentDeathSignal, oneLineMessage,
 } from './options.js';
 import type { RealtimeRange } from '../core/signal-table.js';
+import { tiniVerbosityOverride } from './compat-env.js';
 
 export const USAGE = 'procinit [options] -- <command> [args...]';
 
@@ -14,6 +15,22 @@ export type CliResult =
   | { kind: 'print'; text: string }
   | { kind: 'license' }
   | { kind: 'usage-error'; message: string };
+
+// Written out, not wrapped by commander: short lines that fit any terminal.
+const HELP_AFTER = `
+Also:
+  procinit probe [options] -- <command>   test how <command> stops as PID 1 of a
+                                          container, alone and under procinit
+                                          (procinit probe --help)
+
+Exit codes:
+  the child's        it exited with it (after -e)
+  128+N              it died of signal N (143: SIGTERM), or stop signal N came
+                     before it was started
+  127, 126           the command was not found, or cannot be executed
+  2                  bad usage: nothing was started
+  1                  procinit could not set itself up or start the child
+`;
 
 // Required when options are given, not at start-up: `ENTRYPOINT ["procinit", "--"]`, the form
 // nearly every container uses, needs no option parsing, and commander costs ~5 ms to set up.
@@ -24,22 +41,25 @@ function buildProgram(version: string, output: string[]): Command {
     .usage('[options] -- <command> [args...]')
     .description('A container init: forwards signals to <command>, reaps zombies, exits with its code.')
     .option('-s, --subreaper', 'reap orphans as a child subreaper (automatic when not PID 1)  [PROCINIT_SUBREAPER, TINI_SUBREAPER]')
-    .option('-g, --kill-process-group', "send signals to the child's whole process group  [PROCINIT_KILL_PROCESS_GROUP, TINI_KILL_PROCESS_GROUP]")
+    .option('--no-subreaper', 'not even when not PID 1, as tini without -s  [PROCINIT_SUBREAPER=0]')
+    .option('-g, --kill-process-group', "send signals to the child's whole process group (dumb-init's default)  [PROCINIT_KILL_PROCESS_GROUP, TINI_KILL_PROCESS_GROUP, DUMB_INIT_SETSID=1]")
+    .option('-c, --single-child', 'send signals to the child alone: the default, as dumb-init -c')
     .option('-p, --parent-death-signal <signal>', 'signal procinit gets when its parent dies; forwarded like any other  [PROCINIT_PARENT_DEATH_SIGNAL]')
     .option('-e, --remap-exit <code>', 'report this exit code of the child as 0; repeatable  [PROCINIT_REMAP_EXIT=143,130]',
       (text: string, codes: string[] | undefined) => [...(codes ?? []), text])
     .option('-v, --verbose', 'more logging; repeat for more  [PROCINIT_VERBOSITY, TINI_VERBOSITY=0..4]', (_v: string, n: number) => n + 1, 0)
     .option('-w, --warn-on-reap', 'log a warning for each orphan reaped  [PROCINIT_WARN_ON_REAP]')
     .option('--grace <duration>', 'when the child ends, how long the processes left get between SIGTERM and SIGKILL; 0 exits at once as tini does (default 5s)  [PROCINIT_GRACE]')
-    .option('--rewrite <from:to>', 'send the child TO when procinit receives FROM, e.g. TERM:QUIT; TO 0 drops it; repeatable  [PROCINIT_REWRITE=TERM:QUIT,WINCH:0]',
+    .option('-r, --rewrite <from:to>', 'send the child TO when procinit receives FROM, e.g. TERM:QUIT; TO 0 drops it; repeatable  [PROCINIT_REWRITE=TERM:QUIT,WINCH:0]',
       (text: string, all: string[] | undefined) => [...(all ?? []), text])
     .option('--stop-timeout <duration>', "after forwarding SIGTERM, SIGINT or SIGQUIT, SIGKILL the child's process group if it still runs this long (default off)  [PROCINIT_STOP_TIMEOUT]")
     .option('--metrics <[host:]port>', 'serve Prometheus metrics at http://HOST:PORT/metrics (default host 0.0.0.0); off by default  [PROCINIT_METRICS]')
     .option('--log-format <format>', 'json (default) or pretty, for people  [PROCINIT_LOG_FORMAT]')
     .argument('[command...]', 'the program to run and its arguments')
     .option('-l, --license', 'print the license and exit, as tini -l does')
-    .version(version, '--version', 'print the version')
+    .version(version, '-V, --version', 'print the version (-V as dumb-init)')
     .helpOption('-h, --help', 'print this help')
+    .addHelpText('after', HELP_AFTER)
     .passThroughOptions()
     .exitOverride()
     .configureOutput({ writeOut: (text) => output.push(text), writeErr: (text) => output.push(text), outputError: () => {} });
@@ -65,23 +85,26 @@ export function parseWithCommander(argv: string[], env: Env, version: string, rt
   try {
     const fromEnv = configFromEnv(env, rt);
     program.parse(argv, { from: 'user' });
-    const opts = program.opts<{ subreaper?: true; killProcessGroup?: true; parentDeathSignal?: string;
+    const opts = program.opts<{ subreaper?: boolean; killProcessGroup?: true; singleChild?: true; parentDeathSignal?: string;
       verbose: number; warnOnReap?: true; remapExit?: string[]; grace?: string; rewrite?: string[];
       stopTimeout?: string; metrics?: string; logFormat?: string; license?: true }>();
     if (opts.license) return { kind: 'license' };
     const command = program.args;
     if (command.length === 0) throw new UsageError('no command given');
+    if (opts.singleChild && opts.killProcessGroup) {
+      throw new UsageError("-c and -g contradict each other: -g signals the child's whole process group, -c the child alone; give one");
+    }
     return {
       kind: 'run',
       config: {
         command,
         subreaper: opts.subreaper ?? fromEnv.subreaper,
-        killProcessGroup: opts.killProcessGroup ?? fromEnv.killProcessGroup,
+        killProcessGroup: opts.singleChild ? false : opts.killProcessGroup ?? fromEnv.killProcessGroup,
         parentDeathSignal: opts.parentDeathSignal !== undefined
-          ? parseSignalOption(opts.parentDeathSignal, '-p', rt) : fromEnv.parentDeathSignal,
+          ? parseParentDeathSignal(opts.parentDeathSignal, '-p', rt) : fromEnv.parentDeathSignal,
         remapExitToZero: new Set([...fromEnv.remapExitToZero,
           ...(opts.remapExit ?? []).map((code) => parseExitCode(code, '-e'))]),
-        verbosity: opts.verbose > 0 ? Math.min(1 + opts.verbose, 4) : fromEnv.verbosity,
+        verbosity: tiniVerbosityOverride(env) ?? (opts.verbose > 0 ? Math.min(1 + opts.verbose, 4) : fromEnv.verbosity),
         warnOnReap: opts.warnOnReap ?? fromEnv.warnOnReap,
         graceMs: opts.grace !== undefined ? parseDurationOption(opts.grace, '--grace') : fromEnv.graceMs,
         rewrites: new Map([...fromEnv.rewrites, ...(opts.rewrite ?? []).map((r) => parseRewrite(r, '--rewrite', rt))]),

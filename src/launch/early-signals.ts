@@ -58,7 +58,8 @@ watchNamedSignals(
   [...forwardedNamedSignals().filter((s) => !SELF_RAISED.includes(s)), SIG.CHLD], inbox.deliver);
 for (const signal of early) inbox.deliver(signal);
 /**
- * SIGTTIN and SIGTTOU are not forwarded, and their default action would stop procinit (as a
- * subreaper; PID 1 never gets them): caught and dropped, as tini ignores them.
+ * The default action of SIGTTIN and SIGTTOU would stop procinit (as a subreaper; PID 1 never gets
+ * them): dropped here until main blocks them in its thread and sends them to the inbox (they are
+ * SELF_RAISED), where only a --rewrite makes them reach the child.
  */
 watchNamedSignals([SIG.TTIN, SIG.TTOU], () => {});

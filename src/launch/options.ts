@@ -1,13 +1,17 @@
 // Settings from the environment: every option has a twin, because a Dockerfile's ENTRYPOINT is
-// often fixed and only the environment can be changed. tini's own variables are honoured with
-// tini's meaning (set at all = on), so swapping tini out is one line.
+// often fixed and only the environment can be changed. tini's and dumb-init's own variables are
+// honoured with their meaning (compat-env.ts), so swapping either out is one line.
+import { dumbInitSetsid, tiniVerbosityOverride } from './compat-env.js';
 import { parseDuration } from './duration.js';
 import { type ListenAddress, parseListenAddress } from '../observability/metrics-address.js';
-import { type RealtimeRange, parseSignal } from '../core/signal-table.js';
+import {
+  type RealtimeRange, parseSignal, whyNeverReceived, whyNotParentDeathSignal,
+} from '../core/signal-table.js';
 
 export interface Config {
   command: string[];
-  subreaper: boolean;
+  /** true: always, even as PID 1 (-s); false: never (tini without -s); null: when not PID 1. */
+  subreaper: boolean | null;
   killProcessGroup: boolean;
   parentDeathSignal: number | null;
   /** Exit codes of the child reported as 0 (`-e`). */
@@ -80,6 +84,14 @@ export function parseSignalOption(text: string, where: string, rt: RealtimeRange
   return signal;
 }
 
+/** `-p`: a signal procinit acts on, or KILL. */
+export function parseParentDeathSignal(text: string, where: string, rt: RealtimeRange): number {
+  const signal = parseSignalOption(text, where, rt);
+  const why = whyNotParentDeathSignal(signal);
+  if (why) throw new UsageError(`${where} ${JSON.stringify(text)} cannot be the parent-death signal: ${why}; use one procinit forwards, like TERM`);
+  return signal;
+}
+
 export function parseDurationOption(text: string, where: string): number {
   const ms = parseDuration(text);
   if (ms === undefined) {
@@ -95,6 +107,10 @@ export function parseRewrite(text: string, where: string, rt: RealtimeRange): [n
   const to = parts.length === 2 ? parseSignal(parts[1]!, rt, true) : undefined;
   if (from === undefined || to === undefined) {
     throw new UsageError(`${where} ${JSON.stringify(text)} is not a rewrite; use FROM:TO like TERM:QUIT (TO 0 drops the signal)`);
+  }
+  const never = whyNeverReceived(from);
+  if (never) {
+    throw new UsageError(`${where} ${JSON.stringify(text)} would do nothing: ${never}; rewrite a signal procinit receives`);
   }
   return [from, to];
 }
@@ -114,17 +130,16 @@ export function parseLogFormat(text: string, where: string): LogFormat {
 
 /** The environment's settings; the command line overrides them. */
 export function configFromEnv(env: Env, rt: RealtimeRange): Omit<Config, 'command'> {
-  const verbosityText = env.PROCINIT_VERBOSITY ?? env.TINI_VERBOSITY;
-  const verbosityName = env.PROCINIT_VERBOSITY !== undefined ? 'PROCINIT_VERBOSITY' : 'TINI_VERBOSITY';
   const pdeath = env.PROCINIT_PARENT_DEATH_SIGNAL;
   const remap = env.PROCINIT_REMAP_EXIT;
   const list = (text: string | undefined) => (text ?? '').split(',').filter((s) => s.trim() !== '');
   return {
-    subreaper: flagFromEnv(env, 'SUBREAPER', 'TINI_SUBREAPER') ?? false,
-    killProcessGroup: flagFromEnv(env, 'KILL_PROCESS_GROUP', 'TINI_KILL_PROCESS_GROUP') ?? false,
+    subreaper: flagFromEnv(env, 'SUBREAPER', 'TINI_SUBREAPER') ?? null,
+    killProcessGroup: flagFromEnv(env, 'KILL_PROCESS_GROUP', 'TINI_KILL_PROCESS_GROUP') ?? dumbInitSetsid(env) ?? false,
     warnOnReap: flagFromEnv(env, 'WARN_ON_REAP') ?? false,
-    verbosity: verbosityText !== undefined ? parseVerbosity(verbosityText, verbosityName) : 1,
-    parentDeathSignal: pdeath ? parseSignalOption(pdeath, 'PROCINIT_PARENT_DEATH_SIGNAL', rt) : null,
+    verbosity: env.PROCINIT_VERBOSITY !== undefined
+      ? parseVerbosity(env.PROCINIT_VERBOSITY, 'PROCINIT_VERBOSITY') : tiniVerbosityOverride(env) ?? 1,
+    parentDeathSignal: pdeath ? parseParentDeathSignal(pdeath, 'PROCINIT_PARENT_DEATH_SIGNAL', rt) : null,
     remapExitToZero: new Set(list(remap).map((s) => parseExitCode(s, 'PROCINIT_REMAP_EXIT'))),
     graceMs: env.PROCINIT_GRACE !== undefined ? parseDurationOption(env.PROCINIT_GRACE, 'PROCINIT_GRACE') : DEFAULT_GRACE_MS,
     rewrites: new Map(list(env.PROCINIT_REWRITE).map((s) => parseRewrite(s, 'PROCINIT_REWRITE', rt))),

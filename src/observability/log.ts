@@ -24,13 +24,27 @@ export function levelOfVerbosity(verbosity: number): Level {
   return LEVELS[Math.max(0, Math.min(verbosity, LEVELS.length - 1))]!;
 }
 
+/**
+ * pino-pretty would print an event's `pid` (the child's, an orphan's) as `(procinit/42)`, the
+ * place where a logger's own pid goes, and leave it out of the fields: it goes after the message.
+ * (pino's own pid is not in the records: `base` replaces it.)
+ */
+export const PRETTY_OPTIONS = {
+  destination: 2,
+  sync: true,
+  singleLine: true,
+  ignore: 'pid,hostname',
+  messageFormat: (record: Record<string, unknown>, messageKey: string) =>
+    (record.pid === undefined ? `${record[messageKey]}` : `${record[messageKey]} pid=${record.pid}`),
+};
+
 /** JSON lines on fd 2, or with `pretty` pino-pretty's coloured lines; both written synchronously. */
 export function pinoSink(format: 'json' | 'pretty') {
   return (level: Level): Sink => {
     const require = createRequire(__filename);
     const pino = require('pino') as typeof import('pino');
     const destination = format === 'pretty'
-      ? (require('pino-pretty') as typeof import('pino-pretty'))({ destination: 2, sync: true, ignore: 'pid,hostname', singleLine: true })
+      ? (require('pino-pretty') as typeof import('pino-pretty'))(PRETTY_OPTIONS)
       : pino.destination({ fd: 2, sync: true });
     const logger = pino({ level, base: { name: 'procinit' } }, destination);
     return (recordLevel, fields, msg) => logger[recordLevel](fields, msg);

@@ -21,16 +21,20 @@ export type ProbeCli =
 
 class ProbeUsageError extends Error {}
 
-const DESCRIPTION = `Runs <command> twice, each time as PID 1 of a fresh PID namespace: once alone (exec form, no
-init), once under procinit. Each time it waits --after, sends the signal as a container runtime
-does (docker stop), waits up to --timeout for PID 1 to end, then SIGKILLs what is left; then it
-says whether the app stops cleanly, and why not.
-
-The report goes to stdout; the app's output goes to stderr, each line prefixed with the trial.
-Durations: 500ms, 5s, 1m, 1.5 (seconds).
-
-Exit status: 0 pass, 1 fail, 2 bad usage, 3 the probe cannot run here (no unshare, no
-namespaces, procinit not found), 130/143 interrupted by SIGINT/SIGTERM.`;
+// One line a paragraph: commander wraps each line to the terminal's width, and a hard break
+// inside a paragraph would leave a ragged short line wherever the widths differ.
+const DESCRIPTION = [
+  'Runs <command> twice, each time as PID 1 of a fresh PID namespace: once alone (exec form, no '
+  + 'init), once under procinit. Each time it waits --after, sends the signal as a container runtime '
+  + 'does (docker stop), waits up to --timeout for PID 1 to end, then SIGKILLs what is left; then it '
+  + 'says whether the app stops cleanly, and why not.',
+  '',
+  'The report goes to stdout; the app\'s output goes to stderr, each line prefixed with the trial. '
+  + 'Durations: 500ms, 5s, 1m, 1.5 (seconds).',
+  '',
+  'Exit status: 0 pass, 1 fail, 2 bad usage, 3 the probe cannot run here (no unshare, no '
+  + 'namespaces, procinit not found), 130/143 interrupted by SIGINT/SIGTERM.',
+].join('\n');
 
 function buildProgram(output: string[]): Command {
   return new Command('procinit probe')

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import {
-  FIXTURES, type Init, MODES, type Mode, PROCINIT_INIT, type Started, TINI_INIT, descendantsOf, findInitPid,
+  DUMB_INIT_INIT, FIXTURES, type Init, MODES, type Mode, PROCINIT_INIT, type Started, TINI_INIT, descendantsOf, findInitPid,
   hasCommand, inMode, readIfExists, requireTools, start, waitFor,
 } from './procs.js';
 
@@ -21,8 +21,15 @@ export const PYTHON = hasCommand('python3')
 export const INITS: Init[] = [PROCINIT_INIT, TINI_INIT];
 
 /** Every (init, mode) pair, for describe.each. */
-export const CASES: [string, Init, Mode][] = INITS.flatMap((init) =>
-  MODES.map((mode): [string, Init, Mode] => [`${init.name} as ${mode}`, init, mode]));
+export function casesOver(inits: Init[]): [string, Init, Mode][] {
+  return inits.flatMap((init) => MODES.map((mode): [string, Init, Mode] => [`${init.name} as ${mode}`, init, mode]));
+}
+export const CASES = casesOver(INITS);
+/** procinit beside both references, for what dumb-init's users expect as well. */
+export const CASES_WITH_DUMB_INIT = casesOver([...INITS, DUMB_INIT_INIT]);
+
+/** The reference inits, each a command of its name; every other Init is a way to start procinit. */
+const REFERENCES = ['tini', 'dumb-init'];
 
 /**
  * Whether the case can run here: under CI=true a missing tool throws, so the file fails instead
@@ -30,21 +37,24 @@ export const CASES: [string, Init, Mode][] = INITS.flatMap((init) =>
  */
 const checked = new Map<string, boolean>();
 export function canRun(init: Init, mode: Mode, ...extra: string[]): boolean {
-  const tools = [...extra, ...(init.name === 'tini' ? ['tini'] : []), ...(mode === 'pid1' ? ['unshare'] : [])];
+  const tools = [...extra, ...(REFERENCES.includes(init.name) ? [init.name] : []), ...(mode === 'pid1' ? ['unshare'] : [])];
   return tools.every((tool) => {
     if (!checked.has(tool)) checked.set(tool, requireTools(tool));
     return checked.get(tool)!;
   });
 }
 
-/** The init's command line with `options` before its `--`, wrapped for the mode. */
-export function initCommand(init: Init, mode: Mode, options: string[], command: string[]): string[] {
+/**
+ * The init's command line with `options` before its `--`, wrapped for the mode. `prefix` runs
+ * first inside the namespace and must exec the rest (`sh -c 'cd /x && exec "$@"' sh`).
+ */
+export function initCommand(init: Init, mode: Mode, options: string[], command: string[], prefix: string[] = []): string[] {
   const argv = init.argv(mode);
   const dashes = argv.lastIndexOf('--');
-  return inMode(mode, [...argv.slice(0, dashes), ...options, '--', ...command]);
+  return inMode(mode, [...prefix, ...argv.slice(0, dashes), ...options, '--', ...command]);
 }
 
-export const initComm = (init: Init) => (init.name === 'tini' ? 'tini' : 'procinit');
+export const initComm = (init: Init) => (REFERENCES.includes(init.name) ? init.name : 'procinit');
 
 /** Launched inits, and pids a test asks to be killed at the end, whatever happens. */
 const launched: Started[] = [];
@@ -80,8 +90,8 @@ export interface Launch extends Started {
 }
 
 export function launch(init: Init, mode: Mode, options: string[], command: string[],
-  extra: { env?: NodeJS.ProcessEnv; stdio?: any[] } = {}): Launch {
-  const started = start(initCommand(init, mode, options, command), extra);
+  extra: { env?: NodeJS.ProcessEnv; stdio?: any[]; prefix?: string[] } = {}): Launch {
+  const started = start(initCommand(init, mode, options, command, extra.prefix), extra);
   launched.push(started);
   let pid: Promise<number> | null = null;
   return {

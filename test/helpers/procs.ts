@@ -22,6 +22,12 @@ export const TINI_INIT: Init = {
   argv: (mode) => (mode === 'subreaper' ? ['tini', '-s', '--'] : ['tini', '--']),
 };
 
+/**
+ * dumb-init, the other reference, with its defaults (a new session for the child, signals to the
+ * child's whole group). It has no subreaper mode: in the "subreaper" cases it is simply not PID 1.
+ */
+export const DUMB_INIT_INIT: Init = { name: 'dumb-init', argv: () => ['dumb-init', '--'] };
+
 export function hasCommand(name: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
 }

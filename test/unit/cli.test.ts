@@ -24,12 +24,12 @@ describe('the command line', () => {
     const c = config(parse(['-g', 'sleep', '-s', '10']));
     expect(c.command).toEqual(['sleep', '-s', '10']);
     expect(c.killProcessGroup).toBe(true);
-    expect(c.subreaper).toBe(false);
+    expect(c.subreaper).toBeNull();
   });
 
   it('has tini-compatible defaults', () => {
     const c = config(parse(['--', 'app']));
-    expect(c).toMatchObject({ subreaper: false, killProcessGroup: false, parentDeathSignal: null, verbosity: 1,
+    expect(c).toMatchObject({ subreaper: null, killProcessGroup: false, parentDeathSignal: null, verbosity: 1,
       warnOnReap: false, graceMs: 5000, stopTimeoutMs: null });
     expect(c.remapExitToZero.size).toBe(0);
     expect(c.rewrites.size).toBe(0);
@@ -45,6 +45,13 @@ describe('the command line', () => {
     expect(config(parse(['-vvvvvv', 'app'])).verbosity).toBe(4);
   });
 
+  it("takes dumb-init's -r S:R and -c, and tini's -p SIGKILL", () => {
+    const c = config(parse(['-c', '-r', '15:3', '-r', '31:1', '-r', 'TTIN:TERM', '-p', 'SIGKILL', 'app'], { TINI_KILL_PROCESS_GROUP: '' }));
+    expect([...c.rewrites]).toEqual([[15, 3], [31, 1], [21, 15]]);
+    expect(c.killProcessGroup).toBe(false);
+    expect(c.parentDeathSignal).toBe(9);
+  });
+
   it('reads durations and rewrites', () => {
     const c = config(parse(['--grace', '500ms', '--stop-timeout', '2', '--rewrite', 'TERM:QUIT', '--rewrite', '28:0', 'app']));
     expect(c.graceMs).toBe(500);
@@ -56,7 +63,10 @@ describe('the command line', () => {
     const help = parse(['--help']);
     expect(help.kind).toBe('print');
     expect(help.kind === 'print' && help.text).toContain('--kill-process-group');
+    expect(help.kind === 'print' && help.text).toMatch(/procinit probe \[options\] -- <command>/);
+    expect(help.kind === 'print' && help.text).toMatch(/Exit codes:[\s\S]*128\+N[\s\S]*127, 126[\s\S]*2 +bad usage/);
     expect(parse(['--version'])).toEqual({ kind: 'print', text: '9.9.9\n' });
+    expect(parse(['-V'])).toEqual({ kind: 'print', text: '9.9.9\n' });
     expect(parse(['-l'])).toEqual({ kind: 'license' });
   });
 });
@@ -85,8 +95,20 @@ describe('bad usage gets one line naming the problem', () => {
     [['--stop-timeout', '-1', 'app'], /is not a duration/],
     [['--rewrite', 'TERM', 'app'], /--rewrite "TERM" is not a rewrite; use FROM:TO/],
     [['--rewrite', 'TERM:NOPE', 'app'], /not a rewrite/],
-  ])('%j', (argv, pattern) => {
-    const message = usageError(parse(argv as string[]));
+    [['--rewrite', 'KILL:TERM', 'app'], /--rewrite "KILL:TERM" would do nothing: SIGKILL cannot be caught/],
+    [['--rewrite', 'STOP:TERM', 'app'], /SIGSTOP cannot be caught/],
+    [['--rewrite', 'CHLD:TERM', 'app'], /procinit keeps SIGCHLD for reaping/],
+    [['-r', '11:1', 'app'], /--rewrite "11:1" would do nothing/],
+    ...['SEGV', 'BUS', 'ILL', 'FPE'].map((s): [string[], RegExp] => [['--rewrite', `${s}:HUP`, 'app'], new RegExp(`does not catch SIG${s}`)]),
+    [['-p', 'SEGV', 'app'], /-p "SEGV" cannot be the parent-death signal: .* kill procinit and orphan the child/],
+    [['-p', 'CHLD', 'app'], /-p "CHLD" cannot be the parent-death signal/],
+    [['-p', 'STOP', 'app'], /-p "STOP" cannot be the parent-death signal: .*stop procinit/],
+    [['-p', 'TTIN', 'app'], /does not forward SIGTTIN/],
+    [['-p', '\u017fIGTERM', 'app'], /is not a signal/],
+    [['--rewrite', '\u017fIGTERM:INT', 'app'], /is not a rewrite/],
+    [['-c', '-g', 'app'], /-c and -g contradict each other/],
+  ] as [string[], RegExp][])('%j', (argv, pattern) => {
+    const message = usageError(parse(argv));
     expect(message).toMatch(pattern);
     expect(message).not.toContain('\n');
   });
@@ -110,8 +132,33 @@ describe('environment twins', () => {
     expect(c).toMatchObject({ subreaper: true, killProcessGroup: true, verbosity: 2 });
   });
 
+  it.each([[''], ['abc'], ['3abc'], ['-1'], [' 2']])('runs with TINI_VERBOSITY=%j, read the C way', (value) => {
+    expect(parse(['--', 'app'], { TINI_VERBOSITY: value }).kind).toBe('run');
+    expect(parse(['-g', 'app'], { TINI_VERBOSITY: value }).kind).toBe('run');
+  });
+
+  it('lets TINI_VERBOSITY replace the count of -v, as tini reads its environment after its flags', () => {
+    expect(config(parse(['-vvv', 'app'], { TINI_VERBOSITY: '0' })).verbosity).toBe(0);
+    expect(config(parse(['-vvv', 'app'], { TINI_VERBOSITY: '0', PROCINIT_VERBOSITY: '1' })).verbosity).toBe(4);
+  });
+
+  it("reads DUMB_INIT_SETSID as dumb-init does: 0 the child alone, anything else its group", () => {
+    expect(config(parse(['app'], { DUMB_INIT_SETSID: '1' })).killProcessGroup).toBe(true);
+    expect(config(parse(['app'], { DUMB_INIT_SETSID: '0' })).killProcessGroup).toBe(false);
+    expect(config(parse(['app'], { DUMB_INIT_SETSID: '0', TINI_KILL_PROCESS_GROUP: '' })).killProcessGroup).toBe(true);
+    expect(config(parse(['-c', 'app'], { DUMB_INIT_SETSID: '1' })).killProcessGroup).toBe(false);
+  });
+
   it('lets PROCINIT_ turn off what TINI_ turned on', () => {
     expect(config(parse(['app'], { TINI_SUBREAPER: '1', PROCINIT_SUBREAPER: 'off' })).subreaper).toBe(false);
+  });
+
+  it('subreaps when not PID 1 unless PROCINIT_SUBREAPER=0 or --no-subreaper says never', () => {
+    expect(config(parse(['app'])).subreaper).toBeNull();
+    expect(config(parse(['app'], { PROCINIT_SUBREAPER: '0' })).subreaper).toBe(false);
+    expect(config(parse(['--no-subreaper', 'app'])).subreaper).toBe(false);
+    expect(config(parse(['--no-subreaper', 'app'], { PROCINIT_SUBREAPER: '1' })).subreaper).toBe(false);
+    expect(config(parse(['-s', 'app'], { PROCINIT_SUBREAPER: '0' })).subreaper).toBe(true);
   });
 
   it('lets the command line win over the environment', () => {
@@ -126,6 +173,8 @@ describe('environment twins', () => {
     [{ PROCINIT_REMAP_EXIT: '1,300' }, /PROCINIT_REMAP_EXIT "300" is not an exit code/],
     [{ PROCINIT_GRACE: 'soon' }, /PROCINIT_GRACE "soon" is not a duration/],
     [{ PROCINIT_REWRITE: 'TERM:QUIT,HUP' }, /PROCINIT_REWRITE "HUP" is not a rewrite/],
+    [{ PROCINIT_REWRITE: 'SEGV:HUP' }, /PROCINIT_REWRITE "SEGV:HUP" would do nothing/],
+    [{ PROCINIT_PARENT_DEATH_SIGNAL: 'SEGV' }, /PROCINIT_PARENT_DEATH_SIGNAL "SEGV" cannot be the parent-death signal/],
   ])('rejects %j in one line', (env, pattern) => {
     expect(usageError(parse(['app'], env as Record<string, string>))).toMatch(pattern);
   });

@@ -42,6 +42,20 @@ describe('parseProbeCommandLine', () => {
     expect(result.kind).toBe('print');
     expect(result.kind === 'print' && result.text).toMatch(/Exit status: 0 pass, 1 fail, 2 bad usage, 3 /);
   });
+
+  it('wraps its description into even lines: only the last line of a paragraph is short', () => {
+    const result = parseProbeCommandLine(['--help']);
+    const text = result.kind === 'print' ? result.text : '';
+    const description = text.split('\n\n').slice(1, 4);
+    expect(description).toHaveLength(3);
+    for (const paragraph of description) {
+      const lines = paragraph.split('\n');
+      expect(lines.length, paragraph).toBeGreaterThan(1);
+      // commander wraps to 80 columns when not on a terminal; a line ends where the next word would not fit.
+      for (const line of lines.slice(0, -1)) expect(line.length, paragraph).toBeGreaterThan(65);
+      for (const line of lines) expect(line.length).toBeLessThanOrEqual(80);
+    }
+  });
 });
 
 describe('/proc parsing', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  SELF_RAISED, STOP_SIGNALS, forwardedNamedSignals, forwardedRealtimeSignals, parseSignal, signalName,
+  DROPPED_UNLESS_REWRITTEN, SELF_RAISED, STOP_SIGNALS, forwardedNamedSignals, whyNeverReceived, whyNotParentDeathSignal, forwardedRealtimeSignals, parseSignal, signalName,
 } from '../../src/core/signal-table.js';
 
 const rt = { min: 34, max: 64 };
@@ -16,6 +16,12 @@ describe('parseSignal', () => {
   it.each(['NOTASIGNAL', '', '65', '32', '33', 'RTMIN+31', 'RTMAX+1', '-1', '1.5', 'SIG'])('rejects %j', (text) => {
     expect(parseSignal(text, rt)).toBeUndefined();
   });
+
+  // toUpperCase() maps the long s (U+017F) to S and the dotless i (U+0131) to I; NBSP is \s to trim().
+  it.each(['\u017fIGTERM', 'S\u0131GTERM', 'TERM\u00a0', '\u00a0TERM', '\uff34\uff25\uff32\uff2d', '\u0661\u0665', 'SIG\u212aILL'])(
+    'takes ASCII names only: rejects %j', (text) => {
+      expect(parseSignal(text, rt)).toBeUndefined();
+    });
 
   it('takes 0 only where dropping is meant', () => {
     expect(parseSignal('0', rt)).toBeUndefined();
@@ -52,9 +58,13 @@ describe('the forwarded set', () => {
     for (const n of [9, 19, 17, 4, 7, 8, 11, 21, 22]) expect(named).not.toContain(n);
   });
 
-  it('forwards the signals procinit may raise at itself only with them blocked in its main thread', () => {
-    expect([...SELF_RAISED].sort((a, b) => a - b)).toEqual([5, 6, 13, 25, 31]);
-    for (const n of SELF_RAISED) expect(named).toContain(n);
+  it('catches the signals procinit may raise at itself only with them blocked in its main thread', () => {
+    expect([...SELF_RAISED].sort((a, b) => a - b)).toEqual([5, 6, 13, 21, 22, 25, 31]);
+    for (const n of SELF_RAISED) expect(named.includes(n) || DROPPED_UNLESS_REWRITTEN.has(n)).toBe(true);
+  });
+
+  it('forwards SIGTTIN and SIGTTOU only when a rewrite names them', () => {
+    expect([...DROPPED_UNLESS_REWRITTEN].sort()).toEqual([21, 22]);
   });
 
   it('includes every real-time signal', () => {
@@ -64,5 +74,19 @@ describe('the forwarded set', () => {
 
   it('treats HUP, INT, QUIT and TERM as stop signals', () => {
     expect([...STOP_SIGNALS].sort((a, b) => a - b)).toEqual([1, 2, 3, 15]);
+  });
+});
+
+describe('signals procinit never acts on', () => {
+  it('names why for the uncatchable, SIGCHLD and the faults, and nothing else', () => {
+    const never = Array.from({ length: 64 }, (_, i) => i + 1).filter((n) => whyNeverReceived(n) !== undefined);
+    expect(never).toEqual([4, 7, 8, 9, 11, 17, 19]);
+    expect(whyNeverReceived(11)).toMatch(/SIGSEGV/);
+  });
+
+  it('refuses a parent-death signal that would kill, stop or do nothing, and allows KILL (tini\'s example)', () => {
+    const refused = Array.from({ length: 64 }, (_, i) => i + 1).filter((n) => whyNotParentDeathSignal(n) !== undefined);
+    expect(refused).toEqual([4, 7, 8, 11, 17, 19, 21, 22]);
+    expect(whyNotParentDeathSignal(11)).toMatch(/kill procinit and orphan the child/);
   });
 });
