@@ -5,16 +5,16 @@
 //
 // It never throws: what failed is handed to the test files, which fail under CI=true and skip
 // (saying why) elsewhere, like the rest of the suite.
-import { cpSync, chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { ROOT } from '../helpers/procs.js';
 import type { DockerSuiteContext, EngineContext } from './context.js';
-import { runHost, which } from './setup/host.js';
+import { isAlive, runHost, which } from './setup/host.js';
 import { baseImages } from './setup/images.js';
 import { packProcinit } from './setup/package.js';
-import { startDockerd, startPodman, type DockerEngine, type PodmanEngine } from './setup/engines.js';
+import { removeTree, startDockerd, startPodman, type DockerEngine, type PodmanEngine } from './setup/engines.js';
 import { printTimings } from './setup/timings.js';
 
 const LTS = '24';
@@ -27,8 +27,10 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const began = performance.now();
-  const work = mkdtempSync(join(tmpdir(), 'procinit-docker-'));
+  await sweepDeadRuns();
+  const work = mkdtempSync(join(tmpdir(), WORK_PREFIX));
   chmodSync(work, 0o755);
+  writeFileSync(join(work, 'owner.pid'), String(process.pid));
   const ctx: DockerSuiteContext = {
     docker: notReady('not set up'), podman: notReady('not set up'), work, timings: join(work, 'timings.jsonl'),
     nodeVersion: '', compose: which('docker-compose'),
@@ -85,6 +87,26 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await Promise.all([docker?.stop(), podman?.stop()]);
     rmSync(work, { recursive: true, force: true });
   };
+}
+
+const WORK_PREFIX = 'procinit-docker-';
+
+/**
+ * A run that died without its teardown (killed, crashed) left its folder: its engines died with
+ * it (--pdeathsig), what they mounted may not have. Never another live run's.
+ */
+async function sweepDeadRuns(): Promise<void> {
+  for (const entry of readdirSync(tmpdir())) {
+    if (!entry.startsWith(WORK_PREFIX)) continue;
+    const dir = join(tmpdir(), entry);
+    let owner = 0;
+    try {
+      owner = Number(readFileSync(join(dir, 'owner.pid'), 'utf8'));
+    } catch {
+      continue;
+    }
+    if (owner > 0 && !isAlive(owner)) await removeTree(dir);
+  }
 }
 
 function prerequisites(): string | null {

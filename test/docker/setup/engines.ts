@@ -149,7 +149,7 @@ export async function startPodman(dir: string): Promise<PodmanEngine> {
 }
 
 /** Unmounts whatever is still mounted under dir (deepest first), then removes it. */
-async function removeTree(dir: string): Promise<void> {
+export async function removeTree(dir: string): Promise<void> {
   const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n')
     .map((line) => line.split(' ')[4]?.replace(/\\040/g, ' '))
     .filter((m): m is string => !!m && (m === dir || m.startsWith(`${dir}/`)))

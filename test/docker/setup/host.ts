@@ -9,12 +9,14 @@ export interface Ran { code: number; stdout: string; stderr: string; ms: number 
 export function runHost(argv: string[], options: SpawnOptions & { allowFail?: boolean; input?: string } = {}): Promise<Ran> {
   const began = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], ...options });
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], ...options });
     let stdout = '';
     let stderr = '';
     child.stdout?.on('data', (d) => { stdout += d; });
     child.stderr?.on('data', (d) => { stderr += d; });
-    child.stdin?.end(options.input ?? '');
+    // A program that exits before reading its input closes the pipe: its exit code says why.
+    child.stdin?.on('error', () => undefined);
+    child.stdin?.end(options.input);
     child.on('error', reject);
     child.on('close', (code, signal) => {
       const ran = { code: code ?? 128, stdout, stderr, ms: performance.now() - began };
@@ -58,4 +60,14 @@ export function debianMirror(suite = 'bookworm'): string {
     }
   }
   return FALLBACK_MIRROR;
+}
+
+/** Whether a process with this pid exists (signal 0 probes without signalling). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

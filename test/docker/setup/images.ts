@@ -8,13 +8,13 @@
 // that made them (this file, the mirror, the Node and npm versions), so a rerun only imports.
 import { createHash } from 'node:crypto';
 import {
-  chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync,
+  chmodSync, chownSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync,
   symlinkSync, utimesSync, writeFileSync, appendFileSync,
 } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { debianMirror, runHost } from './host.js';
+import { debianMirror, isAlive, runHost } from './host.js';
 
 /** The npm CLI the image carries, as the official image carries the one its Node bundles. */
 export const NPM_VERSION = '11.19.1';
@@ -55,6 +55,7 @@ export async function baseImages(node: NodeBuild, work: string): Promise<BaseIma
   const slim = join(dir, 'node-slim.tar');
   const shellLess = join(dir, 'node-shell-less.tar');
   const cached = existsSync(join(dir, 'done'));
+  pruneCache(root, dir);
   if (!cached) {
     const partial = `${dir}.partial-${process.pid}`;
     rmSync(partial, { recursive: true, force: true });
@@ -67,7 +68,6 @@ export async function baseImages(node: NodeBuild, work: string): Promise<BaseIma
     } finally {
       rmSync(partial, { recursive: true, force: true });
     }
-    pruneCache(root, dir);
   }
   const now = new Date();
   utimesSync(dir, now, now);
@@ -78,8 +78,10 @@ function pruneCache(root: string, keep: string): void {
   const cutoff = Date.now() - KEEP_DAYS * 86_400_000;
   for (const entry of readdirSync(root)) {
     const path = join(root, entry);
-    if (path === keep || entry.includes('.partial-')) continue;
-    if (statSync(path).mtimeMs < cutoff) rmSync(path, { recursive: true, force: true });
+    if (path === keep) continue;
+    // A partial build is another run's work in progress, unless that run is gone.
+    const builder = /\.partial-(\d+)$/.exec(entry)?.[1];
+    if (builder ? !isAlive(Number(builder)) : statSync(path).mtimeMs < cutoff) rmSync(path, { recursive: true, force: true });
   }
 }
 
@@ -108,11 +110,16 @@ async function buildTarballs(node: NodeBuild, mirror: string, work: string, out:
   rmSync(bare, { recursive: true, force: true });
 }
 
-/** /usr/local/bin/node, and npm as the official image has it (lib/node_modules/npm, bin links). */
+/**
+ * /usr/local/bin/node, its headers (/usr/local/include/node: the official image has them, and
+ * bin/procinit reads the version from them), and npm as the official image has it
+ * (lib/node_modules/npm, bin links).
+ */
 async function addNode(rootfs: string, node: NodeBuild, npmTarball: string): Promise<void> {
   const local = join(rootfs, 'usr/local');
   copyFileSync(join(node.packageDir, 'bin/node'), join(local, 'bin/node'));
   chmodSync(join(local, 'bin/node'), 0o755);
+  cpSync(join(node.packageDir, 'include'), join(local, 'include'), { recursive: true });
   const npm = join(local, 'lib/node_modules/npm');
   mkdirSync(npm, { recursive: true });
   await runHost(['tar', '-xzf', npmTarball, '--strip-components=1', '--no-same-owner', '-C', npm]);
