@@ -5,7 +5,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import { listProcesses, waitFor, type ProcInfo } from '../helpers/procs.js';
-import { type Engine, type Ran, suite } from './engine.js';
+import { type Engine, type Ran, recordStop, suite } from './engine.js';
 
 export interface RunOptions {
   image?: string;
@@ -128,4 +128,32 @@ export function cleanUpContainers(): void {
   afterAll(async () => {
     await Promise.all([...live].map((c) => c.remove()));
   });
+}
+
+export interface Stopped { c: Container; ms: number; exit: number }
+
+/**
+ * Starts every variant, waits until each is ready, then stops them: one at a time, so that no two
+ * stops are timed at once, except those expected to wait out Docker's timeout doing nothing,
+ * which are stopped in the background meanwhile.
+ */
+export async function stopSideBySide(scenario: string, variants: [string, () => Promise<Container>][],
+  options: { timeout?: number; waits?: (init: string) => boolean } = {}): Promise<Record<string, Stopped>> {
+  const timeout = options.timeout ?? 10;
+  const waits = options.waits ?? ((init: string) => init === 'none');
+  const started = await Promise.all(variants.map(async ([init, start]) => {
+    const c = await start();
+    await c.waitForFile('ready');
+    return [init, c] as const;
+  }));
+  const stop = async (init: string, c: Container): Promise<[string, Stopped]> => {
+    const { ms, exit } = await c.stop(timeout);
+    recordStop({ engine: c.engine.name, scenario, init, timeout, ms, exit });
+    return [init, { c, ms, exit }];
+  };
+  const background = Promise.all(started.filter(([init]) => waits(init)).map(([init, c]) => stop(init, c)));
+  const results: [string, Stopped][] = [];
+  for (const [init, c] of started.filter(([init]) => !waits(init))) results.push(await stop(init, c));
+  results.push(...(await background));
+  return Object.fromEntries(results);
 }

@@ -50,7 +50,7 @@ describe.skipIf(!ready)('Dockerfile.example, built with docker build', () => {
     expect(await c.logs()).not.toMatch(/"level":(40|50|60)/);
   });
 
-  test.concurrent.each([['none', false], ['tini', true]] as const)('beside it: %s as PID 1 (--entrypoint node)', async (init, withTini) => {
+  test.each([['none', false], ['tini', true]] as const)('beside it: %s as PID 1 (--entrypoint node)', async (init, withTini) => {
     const c = await Container.start(docker, {
       image: IMAGE, init: withTini, options: ['-e', 'STATE_DIR=/shared', '--entrypoint', 'node'], command: ['server.js'],
     });

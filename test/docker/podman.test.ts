@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { waitFor } from '../helpers/procs.js';
-import { Container, cleanUpContainers } from './container.js';
+import { Container, cleanUpContainers, stopSideBySide } from './container.js';
 import { FIXTURES, commandLine, engineReady, podman, recordStop, runsProgram } from './engine.js';
 
 const ready = engineReady('podman');
@@ -20,29 +20,33 @@ function start(init: Init, command: string[]): Promise<Container> {
   return Container.start(podman, { init: init === 'catatonit', command: init === 'procinit' ? ['procinit', '--', ...command] : command });
 }
 
-describe.skipIf(!ready).concurrent('podman stop: a Node app with no SIGTERM handler', () => {
-  test.each(INITS)('%s as PID 1', async (init) => {
-    const c = await start(init, APP);
-    await c.waitForFile('ready');
-    const pid = await c.hostPid();
-    if (init === 'procinit') expect(readFileSync(`/proc/${pid}/comm`, 'utf8').trim()).toBe('procinit');
-    if (init === 'catatonit') expect(runsProgram(pid, CATATONIT)).toBe(true);
-    if (init === 'none') expect(commandLine(pid)).toEqual(APP);
-    const { ms, exit } = await c.stop();
-    recordStop({ engine: 'podman', scenario: 'a Node app with no SIGTERM handler', init, timeout: 10, ms, exit });
-    if (init === 'none') {
-      expect(exit).toBe(137);
-      expect(ms).toBeGreaterThanOrEqual(10_000);
-    } else {
-      expect(exit, await c.describe()).toBe(143);
-      expect(ms).toBeLessThan(5_000);
+describe.skipIf(!ready)('podman stop', () => {
+  test('a Node app with no SIGTERM handler: 143 at once with procinit or catatonit; 137 after 10 s without', async () => {
+    const r = await stopSideBySide('a Node app with no SIGTERM handler',
+      INITS.map((init) => [init, async () => {
+        const c = await start(init, APP);
+        await c.waitForFile('ready');
+        // Who is PID 1, seen from the host (procinit names itself once it runs).
+        const pid = await c.hostPid();
+        if (init === 'procinit') expect(readFileSync(`/proc/${pid}/comm`, 'utf8').trim()).toBe('procinit');
+        if (init === 'catatonit') expect(runsProgram(pid, CATATONIT)).toBe(true);
+        if (init === 'none') expect(commandLine(pid)).toEqual(APP);
+        return c;
+      }]));
+    for (const init of ['procinit', 'catatonit']) {
+      expect(r[init]!.exit, await r[init]!.c.describe()).toBe(143);
+      expect(r[init]!.ms).toBeLessThan(5_000);
     }
+    expect(r.none!.exit).toBe(137);
+    expect(r.none!.ms).toBeGreaterThanOrEqual(10_000);
   });
 });
 
 describe.skipIf(!ready).concurrent('podman exec leaving orphans behind', () => {
   const EXECS = 5;
-  test.each(INITS)('%s: none stays <defunct> unless PID 1 is a Node app', async (init) => {
+  test.each([
+    ['procinit', 'each is reaped'], ['catatonit', 'each is reaped'], ['none', 'the Node app as PID 1 leaves five <defunct>'],
+  ] as [Init, string][])('%s: %s', async (init) => {
     const c = await start(init, APP);
     await c.waitForFile('ready');
     for (let i = 0; i < EXECS; i++) expect((await c.exec(['sh', '-c', 'sleep 0.2 & exit 0'])).code).toBe(0);

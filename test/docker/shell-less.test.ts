@@ -67,7 +67,7 @@ describe.skipIf(!ready)('an image without a shell', () => {
     expect(await c.exited(), await c.describe()).toBe(code);
   });
 
-  test.concurrent.each([['none', false], ['tini', true]] as const)('beside it: %s as PID 1', async (init, withTini) => {
+  test.each([['none', false], ['tini', true]] as const)('beside it: %s as PID 1', async (init, withTini) => {
     const c = await Container.start(docker, { image: IMAGE, init: withTini, options: ['--entrypoint', 'node'], command: ['/app/server.js'] });
     await c.waitForFile('ready');
     const { ms, exit } = await c.stop();
