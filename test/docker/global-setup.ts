@@ -5,7 +5,7 @@
 //
 // It never throws: what failed is handed to the test files, which fail under CI=true and skip
 // (saying why) elsewhere, like the rest of the suite.
-import { cpSync, chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, chmodSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -18,8 +18,8 @@ import { removeTree, startDockerd, startPodman, type DockerEngine, type PodmanEn
 import { printTimings } from './setup/timings.js';
 
 const LTS = '24';
+const WORK_PREFIX = 'procinit-docker-';
 const PATH_ENV = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
-const FIXTURES_DOCKERFILE = 'FROM node:24-slim\nCOPY procinit/ /usr/local/\nCOPY fixtures/ /fixtures/\n';
 
 const notReady = (why: string): EngineContext => ({ ready: false, why, argv: [], env: {}, version: '' });
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -41,41 +41,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
   let docker: DockerEngine | null = null;
   let podman: PodmanEngine | null = null;
 
-  const problem = prerequisites();
-  if (problem) {
-    ctx.docker = notReady(problem);
-    ctx.podman = notReady(problem);
-  } else {
-    const nodeBin = (await runHost(['node', 'scripts/node-lines.mjs', 'bin', LTS], { cwd: ROOT })).stdout.trim();
-    const nodePackage = dirname(nodeBin);
-    ctx.nodeVersion = JSON.parse(readFileSync(join(nodePackage, 'package.json'), 'utf8')).version;
-    const [d, p, images, packaged] = await Promise.allSettled([
-      startDockerd(join(work, 'dockerd')),
-      startPodman(join(work, 'podman')),
-      baseImages({ version: ctx.nodeVersion, packageDir: nodePackage }, join(work, 'build')),
-      packProcinit(work, nodeBin),
-    ]);
-    if (d.status === 'fulfilled') docker = d.value;
-    if (p.status === 'fulfilled') podman = p.value;
-    const common = images.status === 'rejected' ? `base images: ${message(images.reason)}`
-      : packaged.status === 'rejected' ? `npm pack and install: ${message(packaged.reason)}` : null;
-    const fixtures = join(work, 'fixtures-context');
-    if (!common && images.status === 'fulfilled' && packaged.status === 'fulfilled') {
-      ctx.procinit = packaged.value;
-      cpSync(packaged.value.globalPrefix, join(fixtures, 'procinit'), { recursive: true, verbatimSymlinks: true });
-      cpSync(join(ROOT, 'test/docker/fixtures'), join(fixtures, 'fixtures'), { recursive: true });
-      writeFileSync(join(fixtures, 'Dockerfile'), FIXTURES_DOCKERFILE);
-      console.log(`docker suite: base images ${images.value.cached ? 'from the cache' : 'built'} in ${seconds(images.value.ms)}, `
-        + `npm pack + install ${seconds(packaged.value.ms)}`);
-    }
-    const [dockerCtx, podmanCtx] = await Promise.all([
-      d.status === 'rejected' ? notReady(message(d.reason)) : common ? notReady(common)
-        : prepareDocker(docker!, ctx, images.status === 'fulfilled' ? images.value : null, fixtures),
-      p.status === 'rejected' ? notReady(message(p.reason)) : common ? notReady(common)
-        : preparePodman(podman!, ctx, images.status === 'fulfilled' ? images.value.slim : '', fixtures),
-    ]);
-    ctx.docker = dockerCtx;
-    ctx.podman = podmanCtx;
+  try {
+    const problem = prerequisites();
+    if (problem) throw new Error(problem);
+    [docker, podman] = await startAndPrepare(work, ctx);
+  } catch (e) {
+    ctx.docker = notReady(message(e));
+    ctx.podman = notReady(message(e));
   }
   console.log(`docker suite: set-up took ${seconds(performance.now() - began)}; docker ${ctx.docker.ready
     ? `${ctx.docker.version} ready` : `NOT ready: ${ctx.docker.why}`}; podman ${ctx.podman.ready
@@ -85,11 +57,61 @@ export default async function setup(project: TestProject): Promise<() => Promise
   return async () => {
     printTimings(ctx.timings);
     await Promise.all([docker?.stop(), podman?.stop()]);
-    rmSync(work, { recursive: true, force: true });
+    // A debootstrap that failed half-way may have left /proc mounted in its root.
+    await removeTree(work);
   };
 }
 
-const WORK_PREFIX = 'procinit-docker-';
+/**
+ * Engines, base images and procinit's package in parallel, then the images in each engine. An
+ * engine that fails leaves the other usable; returns the engines that started, to stop later.
+ */
+async function startAndPrepare(work: string, ctx: DockerSuiteContext): Promise<[DockerEngine | null, PodmanEngine | null]> {
+  const nodeBin = await runHost(['node', 'scripts/node-lines.mjs', 'bin', LTS], { cwd: ROOT })
+    .then((r) => r.stdout.trim(), (e: unknown) => { throw new Error(`the official Node ${LTS} build: ${message(e)}`); });
+  const nodePackage = dirname(nodeBin);
+  ctx.nodeVersion = JSON.parse(readFileSync(join(nodePackage, 'package.json'), 'utf8')).version;
+  const [d, p, images, packaged] = await Promise.allSettled([
+    startDockerd(join(work, 'dockerd')),
+    startPodman(join(work, 'podman')),
+    baseImages({ version: ctx.nodeVersion, packageDir: nodePackage }, join(work, 'build')),
+    packProcinit(work, nodeBin),
+  ]);
+  const docker = d.status === 'fulfilled' ? d.value : null;
+  const podman = p.status === 'fulfilled' ? p.value : null;
+  if (images.status === 'fulfilled' && packaged.status === 'fulfilled') {
+    ctx.procinit = packaged.value;
+    console.log(`docker suite: base images ${images.value.cached ? 'from the cache' : 'built'} in ${seconds(images.value.ms)}, `
+      + `npm pack + install ${seconds(packaged.value.ms)}`);
+    let fixtures = '';
+    try {
+      fixtures = fixturesContext(work, ctx);
+    } catch (e) {
+      ctx.docker = ctx.podman = notReady(`the fixtures image's context: ${message(e)}`);
+      return [docker, podman];
+    }
+    [ctx.docker, ctx.podman] = await Promise.all([
+      docker ? prepareDocker(docker, ctx, images.value, fixtures) : notReady(message((d as PromiseRejectedResult).reason)),
+      podman ? preparePodman(podman, ctx, images.value.slim, fixtures) : notReady(message((p as PromiseRejectedResult).reason)),
+    ]);
+  } else {
+    const why = images.status === 'rejected' ? `base images: ${message(images.reason)}`
+      : `npm pack and install: ${message((packaged as PromiseRejectedResult).reason)}`;
+    ctx.docker = notReady(why);
+    ctx.podman = notReady(why);
+  }
+  return [docker, podman];
+}
+
+/** procinit installed globally (as /usr/local) and test/docker/fixtures (as /fixtures), on node:24-slim. */
+function fixturesContext(work: string, ctx: DockerSuiteContext): string {
+  const dir = join(work, 'fixtures-context');
+  cpSync(ctx.procinit.globalPrefix, join(dir, 'procinit'), { recursive: true, verbatimSymlinks: true });
+  cpSync(join(ROOT, 'test/docker/fixtures'), join(dir, 'fixtures'), { recursive: true });
+  writeFileSync(join(dir, 'Dockerfile'), `FROM ${ctx.images.slim}\nCOPY procinit/ /usr/local/\nCOPY fixtures/ /fixtures/\n`);
+  return dir;
+}
+
 
 /**
  * A run that died without its teardown (killed, crashed) left its folder: its engines died with
@@ -116,14 +138,14 @@ function prerequisites(): string | null {
 }
 
 async function prepareDocker(engine: DockerEngine, ctx: DockerSuiteContext,
-  images: { slim: string; shellLess: string } | null, fixtures: string): Promise<EngineContext> {
+  images: { slim: string; shellLess: string }, fixtures: string): Promise<EngineContext> {
   const env = { ...process.env, ...engine.env };
   try {
     await Promise.all([
       runHost([engine.cli, 'import', '--change', `ENV ${PATH_ENV}`, '--change', `ENV NODE_VERSION=${ctx.nodeVersion}`,
-        '--change', 'CMD ["node"]', images!.slim, ctx.images.slim], { env }),
+        '--change', 'CMD ["node"]', images.slim, ctx.images.slim], { env }),
       runHost([engine.cli, 'import', '--change', `ENV ${PATH_ENV}`, '--change', 'CMD ["node"]',
-        images!.shellLess, ctx.images.shellLess], { env }),
+        images.shellLess, ctx.images.shellLess], { env }),
     ]);
     await runHost([engine.cli, 'build', '--network', 'none', '-q', '-t', ctx.images.fixtures, fixtures], { env });
     return { ready: true, why: '', argv: [engine.cli], env: engine.env, version: engine.version };
