@@ -25,8 +25,6 @@ export const PROJECT = '/opt/procinit';
 export const PROCINIT = `${PROJECT}/bin/procinit`;
 /** The e2e fixtures, as seen from inside the container. */
 export const FIXTURES = `${PROJECT}/test/e2e/fixtures`;
-/** The signal recorder shared with the integration tests, as seen from inside the container. */
-export const RECORD_SIGNALS = `${PROJECT}/test/fixtures/record-signals.py`;
 /** The writable folder shared with the host. */
 export const SHARED = '/shared';
 
