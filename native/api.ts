@@ -74,6 +74,8 @@ export interface Native {
   guessInheritedDescriptors(): number[];
   /** execve(2): only returns, with the errno, when it fails. */
   execve(file: Bytes, argv: Bytes[], env: Bytes[]): number;
+  /** Drops procinit's clean pages of its binary and libraries from its resident set; the bytes. */
+  dropCleanFilePages(): number;
   /** Lets libuv queue more caught signals before it drops any; returns how many it now can. */
   enlargeSignalQueue(): number;
   /**

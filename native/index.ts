@@ -5,6 +5,7 @@ import { cString, spawnProcess } from './spawn.js';
 import { procStrings, readEnviron } from './process-image.js';
 import { inheritedDescriptors } from './descriptors.js';
 import { enlargeSignalPipes } from './signal-pipes.js';
+import { dropCleanFilePages } from './memory.js';
 import { decodeWaitStatus } from './wait-status.js';
 import {
   ECHILD, EINTR, F_SETFD, SIGSET_BYTES, SIG_BLOCK, SIG_UNBLOCK, EPERM, ESRCH, P_ALL, PR_SET_CHILD_SUBREAPER, PR_SET_NAME, PR_SET_PDEATHSIG, SIGINFO_BYTES,
@@ -89,6 +90,7 @@ export function loadNative(): Native {
       libc._exit(code);
       return process.exit(code); // not reached
     },
+    dropCleanFilePages: () => dropCleanFilePages(libc),
     enlargeSignalQueue: () => enlargeSignalPipes(libc) / 16,
     realtimeRange: { min: libc.sigrtmin(), max: libc.sigrtmax() },
   };

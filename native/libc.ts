@@ -17,7 +17,7 @@ export interface Libc {
   posix_spawn_file_actions_init: Fn; posix_spawn_file_actions_destroy: Fn;
   /** glibc >= 2.35 only; null where the libc lacks it (musl, older glibc). */
   posix_spawn_file_actions_addtcsetpgrp_np: Fn | null;
-  strlen: Fn; execve: Fn; sigaction: Fn; _exit: Fn;
+  strlen: Fn; execve: Fn; sigaction: Fn; _exit: Fn; madvise: Fn;
   /** The running program's own symbols (environ lives there). */
   program: LibraryHandle;
   koffi: typeof import('koffi');
@@ -75,6 +75,7 @@ export function loadLibc(): Libc {
     execve: f('int execve(const void *file, void **argv, void **envp)'),
     strlen: f('size_t strlen(const void *s)'),
     _exit: f('void _exit(int status)'),
+    madvise: f('int madvise(uintptr_t addr, size_t length, int advice)'),
     sigaction: f('int sigaction(int signum, const void *act, void *oldact)'),
     program: koffi.load(null),
     koffi,

@@ -12,6 +12,7 @@ import type { Config } from './launch/options.js';
 import { SELF_RAISED, SIG, STOP_SIGNALS, forwardedRealtimeSignals, signalName } from './core/signal-table.js';
 import { Supervisor } from './core/supervisor.js';
 import { type Launch, commandBytes, prepareLaunch } from './launch/launch.js';
+import { raiseChildOomScore } from './core/oom.js';
 import { findPidsCounter } from './observability/cgroup.js';
 import { type Observer, combineObservers } from './observability/observer.js';
 import { PidsWatch } from './observability/pids-watch.js';
@@ -95,7 +96,8 @@ function spawnChild(native: Native, config: Config, launch: Launch, log: Log): n
     return fail(code, `cannot run '${config.command[0]}': ${why} [${spawned.code}]`);
   }
   if (takeForeground && !native.canSpawnInForeground) native.setForegroundGroup(0, spawned.pid);
-  log.info('started the child', { event: 'spawn', argv: config.command, pid: spawned.pid });
+  const oomScoreAdj = raiseChildOomScore(spawned.pid);
+  log.info('started the child', { event: 'spawn', argv: config.command, pid: spawned.pid, oomScoreAdj });
   return spawned.pid;
 }
 
@@ -202,7 +204,13 @@ export async function main(inbox: SignalInbox, afterStart: () => void = () => {}
   process.on('unhandledRejection', (error) => log.error('internal error; carrying on', { err: String(error) }));
   inbox.handleWith((signal) => supervisor.handleSignal(signal));
   keepAlive();
-  setImmediate(afterStart);
+  setImmediate(() => {
+    afterStart();
+    // Once started: what start-up ran of the binary, the init will hardly run again (core/oom.ts).
+    log.debug('dropped clean pages of the binary from procinit\'s resident set', {
+      event: 'memory', bytes: native.dropCleanFilePages(),
+    });
+  });
   // The child may have ended before the handler was set; its SIGCHLD was then dropped above.
   supervisor.reap();
 }

@@ -16,12 +16,6 @@ export const suite = inject('procinitDocker');
  */
 export const FIXTURES = '/fixtures';
 
-/**
- * Tests of behaviour the lead is fixing on main (their describe names the issue) are skipped
- * unless PROCINIT_TEST_PENDING=1: they fail until that fix is on the branch.
- */
-export const runPending = process.env.PROCINIT_TEST_PENDING === '1';
-
 export type EngineName = 'docker' | 'podman';
 export interface Ran { code: number; stdout: string; stderr: string; ms: number }
 

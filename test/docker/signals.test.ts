@@ -4,7 +4,7 @@
 import { describe, expect, test } from 'vitest';
 import { waitFor } from '../helpers/procs.js';
 import { Container, type RunOptions, cleanUpContainers } from './container.js';
-import { FIXTURES, docker, engineReady, runPending } from './engine.js';
+import { FIXTURES, docker, engineReady } from './engine.js';
 
 const ready = engineReady('docker');
 cleanUpContainers();
@@ -64,10 +64,9 @@ describe.skipIf(!ready).concurrent('docker kill -s USR1, HUP, WINCH, RTMIN+3', (
 
 // Node started with --disable-sigusr1 (bin/procinit passes it on Node >= 22.14 when it finds
 // node_version.h, as in the official images; the node-form re-exec passes it too) keeps SIGUSR1
-// blocked in its main thread: Node unblocks it only when it installs its inspector's handler,
-// which that flag skips. procinit's listener then never fires and SIGUSR1 is never forwarded.
-// Found by this suite on main at 1c44b9e (issue 10's launch); PROCINIT_TEST_PENDING=1 runs it.
-describe.skipIf(!ready || !runPending).concurrent('docker kill -s USR1 through procinit [issue 10: SIGUSR1 stays blocked]', () => {
+// blocked in every thread: Node unblocks it only when it installs its inspector's handler, which
+// that flag skips. Found by this suite at 1c44b9e; procinit now unblocks it in its main thread.
+describe.skipIf(!ready).concurrent('docker kill -s USR1 through procinit, on an image with Node\'s headers', () => {
   test.each([
     ['procinit', ['procinit', '--']],
     ['procinit started as node dist/procinit.js', NODE_FORM],

@@ -55,6 +55,7 @@ export class FakeNative implements Native {
   cmdline: Buffer[] | null = null;
   execs: Array<{ file: unknown; argv: unknown[]; env: unknown[] }> = [];
   enlargeSignalQueue = () => 4096;
+  dropCleanFilePages = () => 0;
   exitNow(code: number): never {
     throw new Error(`exitNow(${code})`);
   }
