@@ -2,7 +2,7 @@
 // often fixed and only the environment can be changed. tini's and dumb-init's own variables are
 // honoured with their meaning (compat-env.ts), so swapping either out is one line.
 import { dumbInitSetsid, tiniVerbosityOverride } from './compat-env.js';
-import { parseDuration } from './duration.js';
+import { LONGEST_MS, parseDuration } from './duration.js';
 import { type ListenAddress, parseListenAddress } from '../observability/metrics-address.js';
 import {
   type RealtimeRange, parseSignal, whyNeverReceived, whyNotParentDeathSignal,
@@ -94,6 +94,9 @@ export function parseParentDeathSignal(text: string, where: string, rt: Realtime
 
 export function parseDurationOption(text: string, where: string): number {
   const ms = parseDuration(text);
+  if (ms !== undefined && !(ms <= LONGEST_MS)) {
+    throw new UsageError(`${where} ${JSON.stringify(text)} is longer than procinit can wait; use at most 596h (about 24.8 days)`);
+  }
   if (ms === undefined) {
     throw new UsageError(`${where} ${JSON.stringify(text)} is not a duration; use 500ms, 5s, 1m or a number of seconds`);
   }

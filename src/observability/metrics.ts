@@ -2,10 +2,10 @@
 // without the option procinit opens no socket at all. Process counts are read from /proc at scrape
 // time with synchronous reads: Node's asynchronous fs runs on libuv's thread pool, whose threads
 // count against the pids limit, and libuv aborts the whole process when it cannot create one.
-import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { PidsCounter } from './cgroup.js';
 import type { ListenAddress } from './metrics-address.js';
+import { serveMetrics } from './metrics-server.js';
 import type { Observer } from './observer.js';
 import { type ProcessInfo, descendantsOf, listProcesses } from '../core/proc.js';
 
@@ -30,7 +30,6 @@ export async function startMetrics(listen: ListenAddress, selfPid: number, pids:
   Promise<MetricsEndpoint> {
   const require = createRequire(__filename);
   const client = require('prom-client') as typeof import('prom-client');
-  const http = require('node:http') as typeof import('node:http');
   const registry = new client.Registry();
   const registers = [registry];
 
@@ -64,27 +63,10 @@ export async function startMetrics(listen: ListenAddress, selfPid: number, pids:
   restarts.inc(0);
   childUp.set(1);
 
-  const server: Server = http.createServer((request, response) => {
-    if (request.method !== 'GET' || (request.url ?? '').split('?')[0] !== '/metrics') {
-      response.writeHead(404).end('procinit serves /metrics only\n');
-      return;
-    }
-    registry.metrics().then(
-      (text) => response.writeHead(200, { 'Content-Type': registry.contentType }).end(text),
-      (error) => response.writeHead(500).end(`${String(error)}\n`),
-    );
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(listen.port, listen.host, () => { server.off('error', reject); resolve(); });
-  });
-  server.on('error', () => {}); // after start-up, a socket error must not reach PID 1
-  server.unref();
-  const bound = server.address();
-  const address = typeof bound === 'object' && bound ? `${bound.address}:${bound.port}` : String(bound);
+  const server = await serveMetrics(listen, () => registry.metrics(), registry.contentType);
   return {
-    address,
-    close: () => server.close(),
+    address: server.address,
+    close: server.close,
     forwarded: (signal) => forwarded.inc({ signal }),
     reaped: (role) => reaped.inc({ role }),
     processesChanged: () => {},

@@ -32,23 +32,35 @@ describe('candidateDirectories', () => {
 describe('PidsWatch', () => {
   function setUp(max: number | null) {
     let current = 0;
+    let clock = 0;
     const { log, records } = capturingLog(1);
     const names = ['sleep', 'sleep', 'sh', 'node', 'sleep', 'sh'];
-    const watch = new PidsWatch({ directory: '/x', max, current: () => current }, log, () => names);
-    return { watch, records, set: (n: number) => { current = n; } };
+    const watch = new PidsWatch({ directory: '/x', max, current: () => current }, log, () => names, () => clock);
+    return { watch, records, set: (n: number, at = clock + 20_000) => { current = n; clock = at; } };
   }
 
-  it('warns once per crossing of 80%, naming the most common commands, and once when back below', () => {
+  it('warns when use reaches 80%, naming the most common commands, and when it falls under 70%', () => {
     const { watch, records, set } = setUp(64);
-    for (const n of [10, 50, 51, 52, 60, 51, 50, 40, 30, 52]) {
+    for (const n of [10, 50, 51, 52, 60, 51, 50, 45, 44, 30, 52]) {
       set(n);
       watch.check();
     }
+    // 51 and 50 are under 80% but not under 70% (44.8): still above, no line.
     expect(records.map((r) => [r.fields.current, r.msg.includes('back below')])).toEqual([
-      [52, false], [51, true], [52, false],
+      [52, false], [44, true], [52, false],
     ]);
     expect(records[0]!.fields.top).toEqual([{ command: 'sleep', count: 3 }, { command: 'sh', count: 2 }, { command: 'node', count: 1 }]);
     expect(records[0]!.level).toBe('warn');
+  });
+
+  it('use crossing both ways every millisecond for 20 s gets two lines a 15 s, the rest counted', () => {
+    const { watch, records, set } = setUp(64);
+    for (let ms = 0; ms < 20_000; ms++) {
+      set(ms % 2 === 0 ? 64 : 20, ms);
+      watch.check();
+    }
+    expect(records.map((r) => r.msg.includes('back below'))).toEqual([false, true, false, true]);
+    expect(records[2]!.fields.crossingsNotLogged).toBeGreaterThan(10_000);
   });
 
   it('stays quiet without a limit', () => {
