@@ -25,6 +25,8 @@ export function exampleContext(): string {
   cpSync(join(ROOT, 'test/docker/fixtures/app'), dir, { recursive: true });
   cpSync(suite.procinit.globalPrefix, join(dir, '.procinit-global'), { recursive: true, verbatimSymlinks: true });
   writeFileSync(join(dir, 'Dockerfile'), exampleDockerfile());
+  // As the README and the Dockerfile's comment tell users: COPY . . must not bring node_modules.
+  writeFileSync(join(dir, '.dockerignore'), 'node_modules\n.git\n');
   return dir;
 }
 
