@@ -15,7 +15,7 @@
 //   never edit the bundle in dist/ by hand.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync, existsSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, writeFileSync, existsSync, statSync } from 'node:fs';
 
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 const koffiMajor = JSON.parse(readFileSync(new URL('./node_modules/koffi/package.json', import.meta.url), 'utf8'))
@@ -77,7 +77,10 @@ const LOADER = `'use strict';
 const fs = require('node:fs');
 const { Script } = require('node:vm');
 const file = \`\${__dirname}/procinit.bundle.js\`;
-const cacheFile = \`\${__dirname}/cache/procinit.bundle.\${process.version}-\${process.arch}.v8\`;
+// V8 also rejects a cache made under other V8 flags: one file for each Node version and flag set.
+let flagsKey = 5381;
+for (const c of process.execArgv.join(' ')) flagsKey = (flagsKey * 33 + c.charCodeAt(0)) >>> 0;
+const cacheFile = \`\${__dirname}/cache/procinit.bundle.\${process.version}-\${process.arch}-\${flagsKey.toString(36)}.v8\`;
 let cachedData;
 try {
   cachedData = fs.readFileSync(cacheFile);
@@ -132,7 +135,8 @@ await build({ ...common, entryPoints: { probe: 'src/probe/index.ts' }, outdir: '
 const trained = spawnSync(new URL('./bin/procinit', import.meta.url).pathname, ['--', '/bin/true'], {
   env: { ...process.env, PROCINIT_WRITE_CODE_CACHE: '1' }, stdio: 'ignore', timeout: 30_000,
 });
-const cache = `dist/cache/procinit.bundle.${process.version}-${process.arch}.v8`;
-if (trained.status !== 0 || !existsSync(cache) || statSync(cache).size === 0) {
+const cached = existsSync('dist/cache') && readdirSync('dist/cache').some((f) => f.startsWith(`procinit.bundle.${process.version}-`)
+  && statSync(`dist/cache/${f}`).size > 0);
+if (trained.status !== 0 || !cached) {
   console.warn('build: no V8 code cache (the training run failed); procinit starts a few ms slower');
 }
