@@ -101,7 +101,8 @@ function saveCodeCache() {
     // a read-only file system: start-up stays a few ms slower
   }
 }
-if (process.env.PROCINIT_WRITE_CODE_CACHE) process.once('exit', saveCodeCache);
+// At exit too: a run may end before the bundle's own call after the spawn (procinit -- true).
+process.once('exit', saveCodeCache);
 script.runInThisContext()(exports, require, module, __filename, __dirname, saveCodeCache);
 `;
 
