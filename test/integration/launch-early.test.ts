@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, start, tempDir } from '../helpers/procs.js';
+import { FIXTURES, TINI_INIT, start, tempDir } from '../helpers/procs.js';
 import { CASES, PYTHON, canRun, initCommand, listeningSockets, socketInodes } from '../helpers/inits.js';
 
 const AWAIT_TERM = join(FIXTURES, 'await-term.py');
@@ -61,7 +61,10 @@ describe.each(CASES)('%s', (_name, init, mode) => {
       outcomes.push(`${offset}:${result.code}:${ready ? 'R' : '-'}${inspector ? 'I' : ''}`);
       expect(inspector, outcomes.join(' ')).toBe(false);
       expect(result.stderr, outcomes.join(' ')).not.toMatch(/Debugger listening/);
-      expect(result.code, outcomes.join(' ')).toBe(143);
+      // Node resets an inherited SIG_IGN to the default as it starts, before any handler exists: a
+      // SIGUSR1 in those few milliseconds ends an init that is not PID 1, before its child exists.
+      if (mode === 'subreaper' && !ready && init !== TINI_INIT) expect([138, 143], outcomes.join(' ')).toContain(result.code);
+      else expect(result.code, outcomes.join(' ')).toBe(143);
     }
   }, 60_000);
 });
