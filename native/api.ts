@@ -94,6 +94,11 @@ export interface Native {
    * `descriptors`. Close the ends with fs.closeSync.
    */
   pipe(): PipeResult;
+  /**
+   * send(MSG_DONTWAIT): writes to a socket without blocking and without touching O_NONBLOCK on a
+   * description others share. Bytes sent; 0 when the socket is full; -1 on any other error.
+   */
+  sendNoWait(fd: number, data: Buffer): number;
   /** Whether SpawnRequest.cwd works here: glibc >= 2.29 or musl >= 1.1.24. */
   readonly canSpawnWithCwd: boolean;
   /** SIGRTMIN and SIGRTMAX as this libc defines them. */

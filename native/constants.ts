@@ -10,6 +10,9 @@ export const PR_SET_PDEATHSIG = 1;
 export const F_SETFD = 2;
 export const F_DUPFD_CLOEXEC = 1030;
 export const O_CLOEXEC = 0o2000000;
+export const MSG_DONTWAIT = 0x40;
+export const MSG_NOSIGNAL = 0x4000;
+export const EAGAIN = 11;
 export const PR_SET_CHILD_SUBREAPER = 36;
 export const PR_SET_NAME = 15;
 

@@ -30,6 +30,7 @@ export interface Libc {
 /** What running services needs beyond a single child: pipes, fixed descriptors, a cwd. */
 export interface ServiceLibc {
   pipe2: Fn;
+  send: Fn;
   posix_spawn_file_actions_adddup2: Fn;
   /** glibc >= 2.29 and musl >= 1.1.24; null where the libc lacks it. */
   posix_spawn_file_actions_addchdir_np: Fn | null;
@@ -104,6 +105,7 @@ export function loadLibc(): Libc {
     errno: () => koffi.errno(),
     services: () => (services ??= {
       pipe2: f('int pipe2(_Out_ int *fds, int flags)'),
+      send: f('long send(int fd, const uint8_t *buf, unsigned long len, int flags)'),
       posix_spawn_file_actions_adddup2: f('int posix_spawn_file_actions_adddup2(void *actions, int fd, int newfd)'),
       posix_spawn_file_actions_addchdir_np: optional(lib, 'int posix_spawn_file_actions_addchdir_np(void *actions, const char *path)'),
     }),

@@ -14,31 +14,47 @@ const MAX_LINE = 64 << 10;
 const RETRY_MS = 10;
 const NEWLINE = 10;
 
+/** How an output is written: each kind's way of never blocking, where it has one. */
+type Writer = (data: Buffer) => number;
+const AGAIN = 0;
+const BROKEN = -1;
+
+/**
+ * A pipe (Docker's and containerd's stdio are FIFOs) gets a description of its own: opening
+ * /proc/self/fd/N of a pipe opens the pipe anew, so O_NONBLOCK on it leaves the description the
+ * services and the main child share blocking, as programs expect. A socket (journald, a parent
+ * Node's stdio) takes send(MSG_DONTWAIT), which needs no flag at all. A file or a terminal is
+ * written as it is: they do not stall for long.
+ */
+function writerFor(target: number, native: Native): Writer {
+  const plain = (fd: number): Writer => (data) => {
+    try {
+      return writeSync(fd, data);
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'EAGAIN' ? AGAIN : BROKEN;
+    }
+  };
+  try {
+    const stat = fstatSync(target);
+    if (stat.isFIFO()) return plain(openSync(`/proc/self/fd/${target}`, constants.O_WRONLY | constants.O_NONBLOCK));
+    if (stat.isSocket()) return (data) => native.sendNoWait(target, data);
+  } catch {
+    // no /proc, or an odd descriptor: written as it is
+  }
+  return plain(target);
+}
+
 /** One of procinit's own outputs (fd 1 or 2), written without ever blocking procinit. */
 export class Output {
-  private readonly fd: number;
+  private readonly writer: Writer;
   private backlog: Buffer[] = [];
   private backlogBytes = 0;
   private timer: NodeJS.Timeout | null = null;
   private broken = false;
   private readonly drained = new Set<() => void>();
 
-  constructor(target: number) {
-    this.fd = Output.openNonBlocking(target) ?? target;
-  }
-
-  /**
-   * A pipe gets a description of its own: opening /proc/self/fd/N of a pipe opens the pipe anew,
-   * so O_NONBLOCK on it leaves the services' and the main child's (shared) description blocking,
-   * as programs expect. Files and terminals are written as they are: they do not stall for long.
-   */
-  private static openNonBlocking(target: number): number | null {
-    try {
-      if (!fstatSync(target).isFIFO()) return null;
-      return openSync(`/proc/self/fd/${target}`, constants.O_WRONLY | constants.O_NONBLOCK);
-    } catch {
-      return null;
-    }
+  constructor(target: number, native: Native) {
+    this.writer = writerFor(target, native);
   }
 
   get congested(): boolean {
@@ -67,15 +83,12 @@ export class Output {
 
   /** Bytes written; 0 when the pipe is full. A broken output (EPIPE) discards from then on. */
   private tryWrite(data: Buffer): number {
-    try {
-      return writeSync(this.fd, data);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EAGAIN') return 0;
-      this.broken = true;
-      this.backlog = [];
-      this.backlogBytes = 0;
-      return data.length;
-    }
+    const written = this.writer(data);
+    if (written !== BROKEN) return written;
+    this.broken = true;
+    this.backlog = [];
+    this.backlogBytes = 0;
+    return data.length;
   }
 
   /** Writes from the backlog until the pipe is full again; returns whether all of it went. */
@@ -160,6 +173,8 @@ class Source {
   drainSync(): void {
     if (this.closed) return;
     this.socket.pause();
+    // read() emits 'data' too: without this, a buffered chunk would be written twice.
+    this.socket.removeAllListeners('data');
     for (let chunk = this.socket.read() as Buffer | null; chunk !== null; chunk = this.socket.read() as Buffer | null) this.take(chunk);
     const buffer = Buffer.alloc(64 << 10);
     for (;;) {
@@ -183,10 +198,11 @@ export interface RelayEnds {
 }
 
 export class LogRelay {
-  private readonly outputs: [Output, Output] = [new Output(1), new Output(2)];
+  private readonly outputs: [Output, Output];
   private readonly sources = new Set<Source>();
 
   constructor(private readonly native: Native) {
+    this.outputs = [new Output(1, native), new Output(2, native)];
     for (const output of this.outputs) {
       output.onDrained(() => {
         for (const source of this.sources) if (source.socket.isPaused()) source.socket.resume();

@@ -69,11 +69,13 @@ export function writeConfig(dir: string, config: unknown): string {
 
 /** procinit -v --config FILE [options] [-- command], with its status file in dir. */
 export function runServices(mode: Mode, dir: string, config: unknown, options: string[] = [], command: string[] = [],
-  extra: { env?: NodeJS.ProcessEnv; stdio?: any[] } = {}): ServicesRun {
+  extra: { env?: NodeJS.ProcessEnv; stdio?: any[]; stdoutTo?: string } = {}): ServicesRun {
   const file = writeConfig(dir, config);
   const statusFile = join(dir, 'status.json');
   const env = { ...process.env, PROCINIT_STATUS_FILE: statusFile, ...extra.env };
-  const argv = inMode(mode, [PROCINIT, '-v', '--config', file, ...options, ...(command.length ? ['--', ...command] : [])]);
+  const procinit = [PROCINIT, '-v', '--config', file, ...options, ...(command.length ? ['--', ...command] : [])];
+  // stdoutTo: a shell opens the file (a FIFO) as the container runtime would, blocking, then execs.
+  const argv = inMode(mode, extra.stdoutTo ? ['sh', '-c', 'f=$1; shift; exec "$@" > "$f"', 'sh', extra.stdoutTo, ...procinit] : procinit);
   let stderr = '';
   const started = start(argv, { env, ...(extra.stdio ? { stdio: extra.stdio } : {}) });
   started.proc.stderr?.on('data', (d) => { stderr += d; });

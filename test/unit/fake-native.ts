@@ -74,6 +74,7 @@ export class FakeNative implements Native {
   isatty = () => false;
   foregroundGroup = () => -1;
   setForegroundGroup = () => 0;
+  sendNoWait = (_fd: number, data: Buffer) => data.length;
   pipe(): PipeResult {
     const pipe = { read: 10_000 + 2 * this.pipes.length, write: 10_001 + 2 * this.pipes.length };
     this.pipes.push(pipe);
