@@ -59,3 +59,30 @@ it('usage: an unknown option is exit 2 with the usage line', async () => {
   expect(result.code).toBe(2);
   expect(result.stderr).toBe('procinit status: "--jsn" is not an option of procinit status; usage: procinit status [--json] [--file PATH]\n');
 });
+
+it('serves per-service series with --metrics: up, ready, restarts by reason, last exit code, back-off, state', async () => {
+  const dir = tempDir();
+  const port = await freePort();
+  const r = runServices('pid1', dir, {
+    services: { steady: { command: [STAMP, dir, 'steady'] }, crashy: { command: ['sh', '-c', 'exit 3'], critical: false } },
+  }, ['--metrics', `127.0.0.1:${port}`], [STAMP, dir, 'main']);
+  const sample = (text: string, series: string) => {
+    const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+    return line === undefined ? undefined : Number(line.slice(series.length + 1));
+  };
+  let text = '';
+  await waitFor(async () => {
+    text = await fetch(`http://127.0.0.1:${port}/metrics`).then((res) => res.text(), () => '');
+    return (sample(text, 'procinit_service_restarts_total{service="crashy",reason="failed"}') ?? 0) >= 3;
+  }, 'three restarts of crashy in the metrics');
+  expect(sample(text, 'procinit_service_up{service="steady"}')).toBe(1);
+  expect(sample(text, 'procinit_service_ready{service="steady"}')).toBe(1);
+  expect(sample(text, 'procinit_service_state{service="steady",state="RUNNING"}')).toBe(1);
+  expect(sample(text, 'procinit_service_state{service="steady",state="BACKOFF"}')).toBe(0);
+  expect(sample(text, 'procinit_service_restarts_total{service="steady",reason="failed"}')).toBe(0);
+  expect(sample(text, 'procinit_service_last_exit_code{service="crashy"}')).toBe(3);
+  expect(sample(text, 'procinit_service_backoff_seconds{service="crashy"}')).toBeGreaterThanOrEqual(0.4);
+  expect(sample(text, 'procinit_service_restarts_total{service="crashy",reason="signaled"}')).toBe(0);
+  process.kill(await r.initPid(), 'SIGTERM');
+  expect((await r.done).code).toBe(0);
+});
