@@ -31,6 +31,9 @@ export interface ServiceDeps {
   listeners: StateListener[];
 }
 
+/** After SIGKILL a process in uninterruptible sleep may hold on; a stop waits this long for it. */
+const AFTER_KILL_MS = 2_000;
+
 export interface GiveUp { service: string; failedRuns: number; status: ExitStatus; code: number; hint: string }
 
 function describe(status: ExitStatus, rt: RealtimeRange): Record<string, unknown> {
@@ -162,7 +165,21 @@ export class Service {
       });
       native.kill(-pid, SIG.KILL);
       native.kill(pid, SIG.KILL);
+      this.timers.kill = setTimeout(() => this.abandon(), AFTER_KILL_MS);
     }, this.spec.stopTimeoutMs);
+  }
+
+  /**
+   * SIGKILL did not end it (uninterruptible sleep in a hung NFS read, say): a stop must not wait
+   * for ever. It counts as stopped; the drain and, as PID 1, the kernel deal with the process.
+   */
+  private abandon(): void {
+    if (!this.stopRequested || this.record.state !== 'STOPPING') return;
+    this.deps.log.warn(`${this.spec.name} is still there ${AFTER_KILL_MS} ms after SIGKILL; not waiting for it`, {
+      event: 'service-stop-timeout', service: this.spec.name, pid: this.record.pid, phase: 'after-kill',
+    });
+    this.readiness?.cancel();
+    this.change('STOPPED', { startedAt: null, readyAt: null });
   }
 
   private clearTimers(): void {
@@ -171,6 +188,7 @@ export class Service {
   }
 
   private onExit(status: ExitStatus): void {
+    if (this.record.state === 'STOPPED') return; // abandoned after SIGKILL, reaped at last
     this.clearTimers();
     this.readiness?.cancel();
     this.readiness = null;
