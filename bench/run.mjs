@@ -17,7 +17,7 @@
 // start-up, signals and the burst, run at nice -20 so other work on a shared machine disturbs
 // them less; the long orphan churn runs at the priority the bench was started with),
 // BENCH_PM2_DIR (a directory with node_modules/.bin/pm2-runtime, instead of installing pm2 into a
-// temp dir), BENCH_PM2_VERSION, BENCH_SERVICE_TRIALS, BENCH_SERVICE_IDLE_SECONDS.
+// temp dir), BENCH_PM2_VERSION, BENCH_SERVICE_TRIALS, BENCH_SERVICE_IDLE_SECONDS, BENCH_SERVICE_SETTLE_SECONDS.
 //
 // The helpers (bench/helpers.c) are compiled with gcc into a temporary directory; without gcc the
 // Python version (bench/helpers.py) stands in, and the JSON says which one ran.
@@ -887,7 +887,7 @@ async function main() {
       tableC,
       '',
       `Supervising a Node server, a worker and a sidecar that crashes once, each supervisor as PID 1 (median of ${res.services?.trials ?? '-'}; `
-        + `wake-ups over ${res.services?.idleSeconds ?? '-'} s idle; docker stop = SIGTERM to PID 1):`,
+        + `memory and wake-ups over ${res.services?.idleSeconds ?? '-'} s idle, ${res.services?.settleSeconds ?? '-'} s after the crash; docker stop = SIGTERM to PID 1):`,
       '',
       tableD,
       '',

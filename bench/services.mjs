@@ -5,8 +5,9 @@
 //
 // Per trial: time from spawn to all ready (the server's port answers, the worker said so, the
 // sidecar runs), restart latency after the crash (the sidecar stamps its exit and its next start,
-// on the same clock), private memory and wake-ups of PID 1 over the idle window, zombies left,
-// then SIGTERM to PID 1 (docker stop): time until it is gone, and its exit code.
+// on the same clock), then after a settling time private memory and wake-ups of PID 1 over the
+// idle window, zombies left, then SIGTERM to PID 1 (docker stop): time until it is gone, and its
+// exit code. BENCH_SERVICE_TRIALS, BENCH_SERVICE_IDLE_SECONDS, BENCH_SERVICE_SETTLE_SECONDS.
 //
 // pm2 is installed into a temporary directory for the run (its install time and size are in the
 // results) unless BENCH_PM2_DIR names a directory holding node_modules/.bin/pm2-runtime; a quick
@@ -170,7 +171,7 @@ function supervisors(procinit, tmp, quick, log) {
 // ---------------------------------------------------------------------------------------------
 // One trial: start, ready, crash and restart, idle, stop
 
-async function trial(sup, ns, dir, port, idleSeconds) {
+async function trial(sup, ns, dir, port, idleSeconds, settleSeconds) {
   rmSync(dir, { recursive: true, force: true });
   writeWorkload(dir, port);
   const t0 = performance.now();
@@ -188,13 +189,20 @@ async function trial(sup, ns, dir, port, idleSeconds) {
     await until('the sidecar to restart after its crash', () => lines().length >= 3, 30_000);
     const [, exit, again] = lines().map((l) => Number(l.split(' ')[1]));
     out.restartMs = (again - exit) / 1e6;
-    await delay(1000);
+    // Steady state: V8's memory reducer collects once, about 8 s after start-up; not idle yet.
+    await delay(settleSeconds * 1000);
     const rollup = read(`/proc/${pid1}/smaps_rollup`);
     out.pssAnonKiB = kib(rollup, 'Pss_Anon');
     out.rssKiB = kib(read(`/proc/${pid1}/status`), 'VmRSS');
     const w0 = wakeups(pid1);
     const i0 = performance.now();
-    await delay(idleSeconds * 1000);
+    out.wakeupsSeries = [];
+    for (let i = 0, last = w0; i < idleSeconds; i++) {
+      await delay(1000);
+      const now = wakeups(pid1);
+      out.wakeupsSeries.push(now - last);
+      last = now;
+    }
     out.wakeupsPerSecond = (wakeups(pid1) - w0) / ((performance.now() - i0) / 1000);
     out.zombies = treeOf(pid1).filter((p) => p.state === 'Z').length;
     const s0 = performance.now();
@@ -224,8 +232,9 @@ export async function benchServices({ procinit, ns, tmp, quick, log }) {
   if (!ns) return { skipped: 'no PID namespaces here (unshare): each supervisor must be PID 1' };
   const trials = Number(process.env.BENCH_SERVICE_TRIALS) || (quick ? 1 : 3);
   const idleSeconds = Number(process.env.BENCH_SERVICE_IDLE_SECONDS) || (quick ? 2 : 10);
+  const settleSeconds = Number(process.env.BENCH_SERVICE_SETTLE_SECONDS) || (quick ? 1 : 10);
   const list = supervisors(procinit, tmp, quick, log);
-  const out = { trials, idleSeconds, results: {} };
+  const out = { trials, idleSeconds, settleSeconds, results: {} };
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   for (const sup of list) {
     if (sup.missing) {
@@ -235,7 +244,7 @@ export async function benchServices({ procinit, ns, tmp, quick, log }) {
     const runs = [];
     for (let i = 0; i < trials; i++) {
       log(`services: ${sup.name}, trial ${i + 1} of ${trials}`);
-      runs.push(await trial(sup, ns, join(tmp, `services-${sup.name}`), port + i, idleSeconds));
+      runs.push(await trial(sup, ns, join(tmp, `services-${sup.name}`), port + i, idleSeconds, settleSeconds));
     }
     const ok = runs.filter((r) => !r.error);
     const med = (key) => median(ok.map((r) => r[key]));
