@@ -21,13 +21,15 @@ describe.each(MODES)('as %s', (mode) => {
         cache: { command: listen('tcp', tcpPort, 0.6, mark('cache')), ready: { tcp: tcpPort } },
         api: { command: listen('http', httpPort, 0.6, mark('api')), dependsOn: ['cache'], ready: { http: `http://localhost:${httpPort}/health` } },
         notifier: { command: notify(5, 0.4, mark('notifier')), dependsOn: ['api'], ready: { fd: 5 } },
-        poller: { command: ['sh', '-c', `sleep 0.4; date +%s%3N > ${mark('poller')}; exec sleep 1000`], dependsOn: ['notifier'],
+        // The mark appears whole (renamed into place): the check never sees it half-written.
+        poller: { command: ['sh', '-c', `sleep 0.4; date +%s%3N > ${mark('poller')}.tmp; mv ${mark('poller')}.tmp ${mark('poller')}; exec sleep 1000`],
+          dependsOn: ['notifier'],
           ready: { exec: ['test', '-e', mark('poller')] } },
         migrate: { type: 'oneshot', command: ['sh', '-c', `date +%s%3N > ${dir}/migrate.start; sleep 0.3; date +%s%3N > ${mark('migrate')}`],
           dependsOn: ['poller'] },
       },
     }, [], ['sh', '-c', `date +%s%3N > ${dir}/main.start; exec sleep 1000`]);
-    await waitFor(() => existsSync(join(dir, 'main.start')), 'the main command to start', 20_000);
+    await waitFor(() => readIfExists(join(dir, 'main.start')).trim(), 'the main command to start', 20_000);
     const started = (name: string) => eventsOf(run.stderrNow(), 'service-start', name)[0]!.time;
     // Each one started only after the one it needs was ready, as the service itself saw it.
     expect(started('api')).toBeGreaterThanOrEqual(ms(mark('cache')));
