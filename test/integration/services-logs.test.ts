@@ -56,8 +56,8 @@ it('a reader that stops reading does not block procinit: signals still go throug
   await new Promise((r) => setTimeout(r, 1000));
   expect(existsSync(join(dir, 'chatty.done'))).toBe(false);
   // ...while procinit itself goes on forwarding signals.
-  process.kill(run.proc.pid!, 'SIGUSR1');
-  await waitFor(() => readIfExists(join(dir, 'main.signals')) === 'USR1\n', 'SIGUSR1 at the main, with stdout stalled');
+  process.kill(run.proc.pid!, 'SIGUSR2');
+  await waitFor(() => readIfExists(join(dir, 'main.signals')) === 'USR2\n', 'SIGUSR2 at the main, with stdout stalled');
   const chunks: Buffer[] = [];
   const reader = new Socket({ fd: readEnd, readable: true, writable: false });
   reader.on('data', (d: Buffer) => chunks.push(d));

@@ -63,7 +63,7 @@ it('passes other signals to the main, and to the services whose `signals` name t
   const dir = tempDir();
   const run = runServices('pid1', dir, {
     services: {
-      reloads: { command: [STAMP, dir, 'reloads'], signals: ['HUP', 'USR1:USR2'] },
+      reloads: { command: [STAMP, dir, 'reloads'], signals: ['HUP', 'USR2:USR1'] },
       deaf: { command: [STAMP, dir, 'deaf'] },
     },
   }, [], [STAMP, dir, 'main']);
@@ -71,15 +71,15 @@ it('passes other signals to the main, and to the services whose `signals` name t
   const pid = await run.initPid();
   process.kill(pid, 'SIGHUP');
   await waitFor(() => readIfExists(join(dir, 'reloads.signals')).includes('HUP'), 'HUP at the service');
-  process.kill(pid, 'SIGUSR1');
-  await waitFor(() => readIfExists(join(dir, 'reloads.signals')).includes('USR2'), 'USR2 at the service');
-  await waitFor(() => readIfExists(join(dir, 'main.signals')) === 'HUP\nUSR1\n', 'HUP and USR1 at the main');
+  process.kill(pid, 'SIGUSR2');
+  await waitFor(() => readIfExists(join(dir, 'reloads.signals')).includes('USR1'), 'USR1 at the service');
+  await waitFor(() => readIfExists(join(dir, 'main.signals')) === 'HUP\nUSR2\n', 'HUP and USR2 at the main');
   process.kill(pid, 'SIGTERM');
   const result = await run.done;
   expect(result.code).toBe(0);
-  expect(readIfExists(join(dir, 'reloads.signals'))).toBe('HUP\nUSR2\nTERM\n');
+  expect(readIfExists(join(dir, 'reloads.signals'))).toBe('HUP\nUSR1\nTERM\n');
   expect(readIfExists(join(dir, 'deaf.signals'))).toBe('TERM\n');
-  expect(readIfExists(join(dir, 'main.signals'))).toBe('HUP\nUSR1\nTERM\n');
+  expect(readIfExists(join(dir, 'main.signals'))).toBe('HUP\nUSR2\nTERM\n');
 });
 
 it('without a main command: a stop signal stops every service, and procinit exits with the first listed one\'s code', async () => {
