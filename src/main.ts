@@ -231,6 +231,7 @@ export async function main(inbox: SignalInbox, afterStart: () => void = () => {}
   const startDirectory = services && native.canSpawnWithCwd ? process.cwd() : undefined;
   if (!services || startDirectory !== undefined) leaveStartDirectory();
   observer.processesChanged();
+  if (config.command.length === 0) observer.childGone(); // services only: there is no main child
   const supervisor = new Supervisor({
     native, config, log, rt, observer,
     ...(services ? { sidecars: services.orchestrator } : {}),

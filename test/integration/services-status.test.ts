@@ -86,3 +86,16 @@ it('serves per-service series with --metrics: up, ready, restarts by reason, las
   process.kill(await r.initPid(), 'SIGTERM');
   expect((await r.done).code).toBe(0);
 });
+
+it('without a command there is no main child: procinit_child_up is 0', async () => {
+  const dir = tempDir();
+  const port = await freePort();
+  const r = runServices('pid1', dir, { services: { steady: { command: [STAMP, dir, 'steady'] } } }, ['--metrics', `127.0.0.1:${port}`]);
+  const text = await waitFor(async () => {
+    const body = await fetch(`http://127.0.0.1:${port}/metrics`).then((res) => res.text(), () => '');
+    return body.includes('procinit_service_up{service="steady"} 1') ? body : undefined;
+  }, 'the service in the metrics');
+  expect(text).toMatch(/^procinit_child_up 0$/m);
+  process.kill(await r.initPid(), 'SIGTERM');
+  expect((await r.done).code).toBe(0);
+});
