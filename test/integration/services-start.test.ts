@@ -30,6 +30,7 @@ describe.each(MODES)('as %s', (mode) => {
       },
     }, [], ['sh', '-c', `date +%s%3N > ${dir}/main.start; exec sleep 1000`]);
     await waitFor(() => readIfExists(join(dir, 'main.start')).trim(), 'the main command to start', 20_000);
+    await waitForEvent(run, 'spawn'); // procinit's record of it may reach us after the main's own mark
     const started = (name: string) => eventsOf(run.stderrNow(), 'service-start', name)[0]!.time;
     // Each one started only after the one it needs was ready, as the service itself saw it.
     expect(started('api')).toBeGreaterThanOrEqual(ms(mark('cache')));
