@@ -1,7 +1,8 @@
 // Bundles the init into one file: one read and one compile at start-up instead of dozens.
 // koffi (a native addon) and pino (loaded only when a record is written) stay outside.
 // `procinit probe` (a developer tool, not the init) is a bundle of its own, dist/probe.js, which
-// entry.ts requires at run time for `procinit probe` only: a plain run never reads it.
+// entry.ts requires at run time for `procinit probe` only: a plain run never reads it. Services
+// (src/services/) are dist/services.js, required only with a config and by `procinit status`.
 //
 // Two start-up savings, measured by `npm run bench` (README, Performance):
 // - koffi is loaded by its prebuilt addon's path. koffi's own loader (four modules, an ELF parse
@@ -122,7 +123,7 @@ await build({
   ...common,
   entryPoints: { 'procinit.bundle': 'src/launch/entry.ts' },
   outdir: 'dist',
-  external: ['pino', './probe.js', 'internal/test/binding'],
+  external: ['pino', './probe.js', './services.js', 'internal/test/binding'],
   plugins: [koffiDirect],
   // A function of the loader's CommonJS bindings: require and __dirname resolve from dist/.
   banner: { js: '(function (exports, require, module, __filename, __dirname, saveCodeCache) {' },
@@ -130,6 +131,7 @@ await build({
 });
 writeFileSync('dist/procinit.js', LOADER);
 await build({ ...common, entryPoints: { probe: 'src/probe/index.ts' }, outdir: 'dist', external: ['koffi', 'pino'] });
+await build({ ...common, entryPoints: { services: 'src/services/index.ts' }, outdir: 'dist', external: ['koffi', 'pino', 'prom-client'] });
 
 // The training run: procinit starting /bin/true through the launcher, so node gets its flags, and
 // saving its code cache as it exits, when every function of a whole run has been compiled.

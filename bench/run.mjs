@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // npm run bench: procinit, tini, dumb-init, catatonit and bare Node, side by side, in one run.
 //
-//   node bench/run.mjs [--quick] [--out FILE] [--only procinit,tini] [--phases startup,idle,burst,churn]
+//   node bench/run.mjs [--quick] [--out FILE] [--only procinit,tini] [--phases startup,idle,burst,churn,services]
 //
 // Measures start-up plus exit of `<init> -- /bin/true`, private memory and RSS while the child
 // sleeps, idle wake-ups, signal-forwarding latency, the time to reap a burst of 2,000 orphans, and
-// memory growth after reaping 100,000 orphans. Prints tables (ratios against tini and bare Node are
+// memory growth after reaping 100,000 orphans; and, as a supervisor of three processes, procinit
+// --config beside pm2-runtime and supervisord (bench/services.mjs). Prints tables (ratios against tini and bare Node are
 // the headline) and writes JSON (bench/results/latest.json; latest-quick.json with --quick).
 //
 // Environment: BENCH_IDLE_SECONDS (idle window, default 10, 2 with --quick), BENCH_ROUNDS
@@ -14,7 +15,9 @@
 // (idle watch after them), BENCH_PROCINIT (another procinit launcher to measure), BENCH_NICE=0
 // (do not raise the bench's priority: by default, where allowed, the phases that measure times,
 // start-up, signals and the burst, run at nice -20 so other work on a shared machine disturbs
-// them less; the long orphan churn runs at the priority the bench was started with).
+// them less; the long orphan churn runs at the priority the bench was started with),
+// BENCH_PM2_DIR (a directory with node_modules/.bin/pm2-runtime, instead of installing pm2 into a
+// temp dir), BENCH_PM2_VERSION, BENCH_SERVICE_TRIALS, BENCH_SERVICE_IDLE_SECONDS, BENCH_SERVICE_SETTLE_SECONDS.
 //
 // The helpers (bench/helpers.c) are compiled with gcc into a temporary directory; without gcc the
 // Python version (bench/helpers.py) stands in, and the JSON says which one ran.
@@ -28,6 +31,7 @@ import os from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
+import { benchServices, servicesTable } from './services.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 // BENCH_PROCINIT measures another build (a launcher whose ../dist/procinit.js is the bundle).
@@ -53,7 +57,7 @@ function listOption(name) {
   return i >= 0 ? argv[i + 1].split(',').map((x) => x.trim()).filter(Boolean) : null;
 }
 const ONLY = listOption('--only');
-const PHASES = listOption('--phases') ?? ['startup', 'idle', 'burst', 'churn'];
+const PHASES = listOption('--phases') ?? ['startup', 'idle', 'burst', 'churn', 'services'];
 
 function envNumber(name, fallback) {
   const v = process.env[name];
@@ -849,11 +853,13 @@ async function main() {
       if (helpers.cmd) await phase(name, () => fn(inits, helpers, ns, tmp));
       else res[name] = { skipped: helpers.note };
     }
+    if (PHASES.includes('services')) await phase('services', () => benchServices({ procinit: PROCINIT, ns, tmp, quick: QUICK, log }));
     res.machine.loadavgEnd = os.loadavg().map((x) => Number(x.toFixed(2)));
     res.seconds = (Date.now() - started) / 1000;
     res.targets = targets(res);
     const { tableA, tableB, tableC } = report(res);
-    res.tables = { startupMemoryIdle: tableA, signalsBurst: tableB, orphans: tableC };
+    const tableD = servicesTable(res.services ?? {}, table);
+    res.tables = { startupMemoryIdle: tableA, signalsBurst: tableB, orphans: tableC, services: tableD };
 
     const m = res.machine;
     const lines = [
@@ -879,6 +885,11 @@ async function main() {
         + '(idle reading included) minus lowest of tenths 2-5; wake-ups in the idle time after:',
       '',
       tableC,
+      '',
+      `Supervising a Node server, a worker and a sidecar that crashes once, each supervisor as PID 1 (median of ${res.services?.trials ?? '-'}; `
+        + `memory and wake-ups over ${res.services?.idleSeconds ?? '-'} s idle, ${res.services?.settleSeconds ?? '-'} s after the crash; docker stop = SIGTERM to PID 1):`,
+      '',
+      tableD,
       '',
       'Targets (procinit):',
       ...res.targets.map((t) => `  ${t.met ? 'met   ' : 'MISSED'}  ${t.what}: ${t.measured}  (target ${t.target})`),

@@ -27,7 +27,13 @@ export interface SpawnRequest {
   takeForeground: boolean;
   /** Signals the child starts with ignored, as procinit's caller had them (nohup's SIGHUP). */
   ignoredSignals?: readonly number[];
+  /** The child's working directory (posix_spawn_file_actions_addchdir_np); unset: procinit's. */
+  cwd?: string;
+  /** Descriptors the child gets at fixed numbers: procinit's `from` becomes the child's `to`. */
+  descriptors?: Array<{ from: number; to: number }>;
 }
+
+export type PipeResult = { ok: true; read: number; write: number } | { ok: false; errno: number; code: string };
 
 export interface SignalWatch {
   /** Signals that could not be watched (uncatchable, or no way to catch them on this Node). */
@@ -83,6 +89,18 @@ export interface Native {
    * signals can keep busy for minutes, and nothing else of Node's teardown that could hang.
    */
   exitNow(code: number): never;
+  /**
+   * pipe2(O_CLOEXEC): both ends close-on-exec, so a child gets an end only through a spawn's
+   * `descriptors`. Close the ends with fs.closeSync.
+   */
+  pipe(): PipeResult;
+  /**
+   * send(MSG_DONTWAIT): writes to a socket without blocking and without touching O_NONBLOCK on a
+   * description others share. Bytes sent; 0 when the socket is full; -1 on any other error.
+   */
+  sendNoWait(fd: number, data: Buffer): number;
+  /** Whether SpawnRequest.cwd works here: glibc >= 2.29 or musl >= 1.1.24. */
+  readonly canSpawnWithCwd: boolean;
   /** SIGRTMIN and SIGRTMAX as this libc defines them. */
   realtimeRange: { min: number; max: number };
 }

@@ -8,6 +8,11 @@ export const SIGINFO_BYTES = 128;
 export const SIGINFO_PID_OFFSET = 16;
 export const PR_SET_PDEATHSIG = 1;
 export const F_SETFD = 2;
+export const F_DUPFD_CLOEXEC = 1030;
+export const O_CLOEXEC = 0o2000000;
+export const MSG_DONTWAIT = 0x40;
+export const MSG_NOSIGNAL = 0x4000;
+export const EAGAIN = 11;
 export const PR_SET_CHILD_SUBREAPER = 36;
 export const PR_SET_NAME = 15;
 
@@ -22,6 +27,7 @@ export const EINTR = 4;
 export const ESRCH = 3;
 export const EPERM = 1;
 export const ECHILD = 10;
+export const ENOSYS = 38;
 
 // glibc's posix_spawnattr_t is 336 bytes and its file actions 80, musl's are smaller; sigset_t
 // is 128 bytes in both. Over-allocating costs nothing and survives a libc that grows them.
@@ -33,7 +39,7 @@ export const SIGSET_BYTES = 128;
 export const ERRNO_NAMES: Record<number, string> = {
   1: 'EPERM', 2: 'ENOENT', 3: 'ESRCH', 4: 'EINTR', 7: 'E2BIG', 8: 'ENOEXEC', 10: 'ECHILD',
   11: 'EAGAIN', 12: 'ENOMEM', 13: 'EACCES', 20: 'ENOTDIR', 21: 'EISDIR', 22: 'EINVAL',
-  25: 'ENOTTY', 26: 'ETXTBSY', 36: 'ENAMETOOLONG', 40: 'ELOOP',
+  24: 'EMFILE', 25: 'ENOTTY', 26: 'ETXTBSY', 36: 'ENAMETOOLONG', 38: 'ENOSYS', 40: 'ELOOP',
 };
 
 export function errnoName(errno: number): string {

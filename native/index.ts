@@ -1,5 +1,5 @@
 // The koffi-backed implementation of the Native interface.
-import type { KillResult, Native, WaitResult } from './api.js';
+import type { KillResult, Native, PipeResult, WaitResult } from './api.js';
 import { loadLibc } from './libc.js';
 import { cString, spawnProcess } from './spawn.js';
 import { procStrings, readEnviron } from './process-image.js';
@@ -8,7 +8,8 @@ import { enlargeSignalPipes } from './signal-pipes.js';
 import { dropCleanFilePages } from './memory.js';
 import { decodeWaitStatus } from './wait-status.js';
 import {
-  ECHILD, EINTR, F_SETFD, SIGSET_BYTES, SIG_BLOCK, SIG_UNBLOCK, EPERM, ESRCH, P_ALL, PR_SET_CHILD_SUBREAPER, PR_SET_NAME, PR_SET_PDEATHSIG, SIGINFO_BYTES,
+  EAGAIN, ECHILD, EINTR, F_SETFD, MSG_DONTWAIT, MSG_NOSIGNAL, O_CLOEXEC, SIGSET_BYTES, SIG_BLOCK, SIG_UNBLOCK, EPERM, ESRCH,
+  P_ALL, PR_SET_CHILD_SUBREAPER, PR_SET_NAME, PR_SET_PDEATHSIG, SIGINFO_BYTES, errnoName,
   SIGINFO_PID_OFFSET, WEXITED, WNOHANG, WNOWAIT,
 } from './constants.js';
 
@@ -93,5 +94,23 @@ export function loadNative(): Native {
     dropCleanFilePages: () => dropCleanFilePages(libc),
     enlargeSignalQueue: () => enlargeSignalPipes(libc) / 16,
     realtimeRange: { min: libc.sigrtmin(), max: libc.sigrtmax() },
+    pipe(): PipeResult {
+      const fds = [-1, -1];
+      if (libc.services().pipe2(fds, O_CLOEXEC) === 0) return { ok: true, read: fds[0]!, write: fds[1]! };
+      const errno = libc.errno();
+      return { ok: false, errno, code: errnoName(errno) };
+    },
+    sendNoWait(fd, data) {
+      for (;;) {
+        const sent = Number(libc.services().send(fd, data, data.length, MSG_DONTWAIT | MSG_NOSIGNAL));
+        if (sent >= 0) return sent;
+        const errno = libc.errno();
+        if (errno === EINTR) continue;
+        return errno === EAGAIN ? 0 : -1;
+      }
+    },
+    get canSpawnWithCwd() {
+      return libc.services().posix_spawn_file_actions_addchdir_np !== null;
+    },
   };
 }

@@ -23,6 +23,17 @@ export interface Libc {
   koffi: typeof import('koffi');
   sigrtmin: () => number; sigrtmax: () => number;
   errno: () => number;
+  /** Declared on first use: only a config's services need them, and `-- cmd` must not pay. */
+  services(): ServiceLibc;
+}
+
+/** What running services needs beyond a single child: pipes, fixed descriptors, a cwd. */
+export interface ServiceLibc {
+  pipe2: Fn;
+  send: Fn;
+  posix_spawn_file_actions_adddup2: Fn;
+  /** glibc >= 2.29 and musl >= 1.1.24; null where the libc lacks it. */
+  posix_spawn_file_actions_addchdir_np: Fn | null;
 }
 
 const MUSL_ARCH: Record<string, string> = { x64: 'x86_64', arm64: 'aarch64' };
@@ -54,6 +65,7 @@ export function loadLibc(): Libc {
   // SIGRTMIN is a function call in both libcs: glibc keeps 32-33 for itself, musl 32-34.
   const rtmin = optional(lib, 'int __libc_current_sigrtmin()');
   const rtmax = optional(lib, 'int __libc_current_sigrtmax()');
+  let services: ServiceLibc | null = null;
   return {
     getpid: f('int getpid()'),
     getpgrp: f('int getpgrp()'),
@@ -91,5 +103,11 @@ export function loadLibc(): Libc {
     sigrtmin: () => (rtmin ? rtmin() : 34),
     sigrtmax: () => (rtmax ? rtmax() : 64),
     errno: () => koffi.errno(),
+    services: () => (services ??= {
+      pipe2: f('int pipe2(_Out_ int *fds, int flags)'),
+      send: f('long send(int fd, const uint8_t *buf, unsigned long len, int flags)'),
+      posix_spawn_file_actions_adddup2: f('int posix_spawn_file_actions_adddup2(void *actions, int fd, int newfd)'),
+      posix_spawn_file_actions_addchdir_np: optional(lib, 'int posix_spawn_file_actions_addchdir_np(void *actions, const char *path)'),
+    }),
   };
 }

@@ -9,13 +9,19 @@ import { EXIT, exitCodeOfSpawnError } from './core/exit-code.js';
 import type { SignalInbox } from './launch/early-signals.js';
 import { createLog, pinoSink, type Log } from './observability/log.js';
 import type { Config } from './launch/options.js';
-import { SELF_RAISED, SIG, STOP_SIGNALS, forwardedRealtimeSignals, signalName } from './core/signal-table.js';
+import { type RealtimeRange, SELF_RAISED, SIG, STOP_SIGNALS, forwardedRealtimeSignals, signalName } from './core/signal-table.js';
 import { Supervisor } from './core/supervisor.js';
 import { type Launch, commandBytes, prepareLaunch } from './launch/launch.js';
 import { raiseChildOomScore } from './core/oom.js';
 import { findPidsCounter } from './observability/cgroup.js';
 import { type Observer, combineObservers } from './observability/observer.js';
 import { PidsWatch } from './observability/pids-watch.js';
+import type { MetricsExtension } from './observability/metrics.js';
+
+type ServicesChunk = typeof import('./services/index.js');
+type Services = import('./services/index.js').ServicesRuntime;
+/** dist/services.js, a bundle of its own: read only when a config is given. */
+const loadServicesChunk = () => require('./services.js') as ServicesChunk;
 
 declare const PROCINIT_VERSION: string | undefined;
 const VERSION = typeof PROCINIT_VERSION === 'string' ? PROCINIT_VERSION : '0.0.0-dev';
@@ -76,10 +82,18 @@ function shouldTakeForeground(native: Native): boolean {
   return native.isatty(0) && native.foregroundGroup(0) === native.getpgrp();
 }
 
-function spawnChild(native: Native, config: Config, launch: Launch, log: Log): number {
-  // Node marked the descriptors it inherited close-on-exec; the child should have them, and
-  // always stdin, stdout and stderr, whether or not anything could list them.
+/**
+ * Node marked the descriptors it inherited close-on-exec; the children should have them, and
+ * always stdin, stdout and stderr, whether or not anything could list them.
+ */
+function passOnDescriptors(native: Native, launch: Launch): void {
   for (const fd of new Set([0, 1, 2, ...launch.inheritedFds ?? []])) native.setInheritable(fd);
+}
+
+/** `cwd`: for a main started after procinit left its start directory (with services). */
+function startChild(native: Native, config: Config, launch: Launch, log: Log, cwd?: string):
+  { ok: true; pid: number } | { ok: false; code: number; message: string } {
+  passOnDescriptors(native, launch);
   const takeForeground = shouldTakeForeground(native);
   const argv = commandBytes(config.command, native);
   const spawned = native.spawn({
@@ -88,17 +102,36 @@ function spawnChild(native: Native, config: Config, launch: Launch, log: Log): n
     env: launch.childEnv,
     takeForeground: takeForeground && native.canSpawnInForeground,
     ignoredSignals: launch.ignoredSignals,
+    ...(cwd !== undefined ? { cwd } : {}),
   });
   if (!spawned.ok) {
     const code = exitCodeOfSpawnError(spawned.code);
     const why = code === EXIT.NOT_FOUND ? 'not found (check the name and PATH)'
       : code === EXIT.NOT_EXECUTABLE ? 'not executable (check its permissions and #! line)' : 'could not be started';
-    return fail(code, `cannot run '${config.command[0]}': ${why} [${spawned.code}]`);
+    return { ok: false, code, message: `cannot run '${config.command[0]}': ${why} [${spawned.code}]` };
   }
   if (takeForeground && !native.canSpawnInForeground) native.setForegroundGroup(0, spawned.pid);
   const oomScoreAdj = raiseChildOomScore(spawned.pid);
   log.info('started the child', { event: 'spawn', argv: config.command, pid: spawned.pid, oomScoreAdj });
-  return spawned.pid;
+  return spawned;
+}
+
+function spawnChild(native: Native, config: Config, launch: Launch, log: Log): number {
+  const started = startChild(native, config, launch, log);
+  return started.ok ? started.pid : fail(started.code, started.message);
+}
+
+/** A config's services, validated in full before anything starts; a mistake is exit 2. */
+function loadServices(native: Native, config: Config, launch: Launch, log: Log, rt: RealtimeRange): Services {
+  const chunk = loadServicesChunk();
+  const loaded = chunk.loadServicesConfig(config.servicesFile!, config.command.length > 0, native, rt);
+  if (!loaded.ok) return fail(EXIT.USAGE, loaded.message);
+  return chunk.createServices(loaded.config, {
+    native, log, rt, baseEnv: launch.childEnv, ignoredSignals: launch.ignoredSignals, env: process.env, rewrites: config.rewrites,
+    parentDeathSignal: config.parentDeathSignal, stopTimeoutMs: config.stopTimeoutMs, logPrefix: config.logPrefix ?? false,
+    statusFile: config.statusFile ?? null, mainCommand: config.command.length > 0 ? config.command : null,
+    startDirectory: native.canSpawnWithCwd ? process.cwd() : null, afterSpawn: raiseChildOomScore,
+  });
 }
 
 /**
@@ -114,7 +147,7 @@ function leaveStartDirectory(): void {
 }
 
 /** The pids watch always (it costs one file read per reap burst); metrics when asked for. */
-async function startObservers(native: Native, config: Config, log: Log): Promise<Observer> {
+async function startObservers(native: Native, config: Config, log: Log, extend?: MetricsExtension): Promise<Observer> {
   const pids = findPidsCounter();
   const watch = pids && pids.max !== null ? new PidsWatch(pids, log) : null;
   const observers: Array<Partial<Observer>> = [];
@@ -122,7 +155,7 @@ async function startObservers(native: Native, config: Config, log: Log): Promise
   if (config.metrics) {
     const { startMetrics } = await import('./observability/metrics.js');
     try {
-      const endpoint = await startMetrics(config.metrics, native.getpid(), pids);
+      const endpoint = await startMetrics(config.metrics, native.getpid(), pids, extend);
       log.info(`serving metrics at http://${endpoint.address}/metrics`, { event: 'metrics', address: endpoint.address });
       observers.push(endpoint);
     } catch (error) {
@@ -170,6 +203,7 @@ export async function main(inbox: SignalInbox, afterStart: () => void = () => {}
   }
   const { config } = cli;
   const log = createLog(config.verbosity, pinoSink(config.logFormat));
+  const services = config.servicesFile ? loadServices(native, config, launch, log, rt) : null;
 
   if (launch.reexecFailed) log.warn(`procinit runs on with its Node as started: ${launch.reexecFailed}`, { event: 'degraded' });
   const realtime = realtimeSupport();
@@ -179,7 +213,7 @@ export async function main(inbox: SignalInbox, afterStart: () => void = () => {}
   log.debug('signals queue for the main loop', { event: 'signal-queue', capacity: signalQueue });
   becomeReaper(native, config, log);
   if (config.parentDeathSignal !== null) native.setParentDeathSignal(config.parentDeathSignal);
-  const observer = await startObservers(native, config, log);
+  const observer = await startObservers(native, config, log, services?.registerMetrics);
 
   await nextLoopTurn();
   const early = inbox.takePending();
@@ -190,13 +224,20 @@ export async function main(inbox: SignalInbox, afterStart: () => void = () => {}
   }
   if (early.length > 0) log.info('dropped signals that arrived before the child started', { signals: early });
 
-  const childPid = spawnChild(native, config, launch, log);
-  leaveStartDirectory();
+  // With services, they start first and the main child when they are ready (src/services/).
+  const childPid = services ? null : spawnChild(native, config, launch, log);
+  // Services and a main started later are spawned into the start directory (posix_spawn's chdir);
+  // where the C library cannot, procinit stays in it.
+  const startDirectory = services && native.canSpawnWithCwd ? process.cwd() : undefined;
+  if (!services || startDirectory !== undefined) leaveStartDirectory();
   observer.processesChanged();
+  if (config.command.length === 0) observer.childGone(); // services only: there is no main child
   const supervisor = new Supervisor({
     native, config, log, rt, observer,
+    ...(services ? { sidecars: services.orchestrator } : {}),
     exit: (code, status) => {
-      log.info('exiting', { event: 'exit', code, reason: 'exited' in status ? 'exited' : 'signaled', status });
+      services?.beforeExit();
+      log.info('exiting', { event: 'exit', code, reason: 'exited' in status ? 'exited' : 'signaled', status, ...services?.endFields() });
       exit(code);
     },
   }, childPid);
@@ -213,4 +254,9 @@ export async function main(inbox: SignalInbox, afterStart: () => void = () => {}
   });
   // The child may have ended before the handler was set; its SIGCHLD was then dropped above.
   supervisor.reap();
+  if (services) {
+    // Services are children too: they get what procinit inherited, as the main child does.
+    passOnDescriptors(native, launch);
+    services.start(supervisor, config.command.length > 0 ? () => startChild(native, config, launch, log, startDirectory) : null);
+  }
 }

@@ -17,6 +17,18 @@ export interface SupervisorDeps {
   observer: Observer;
   /** Called once, with procinit's exit code, when the main child and the drain are done. */
   exit: (code: number, status: ExitStatus) => void;
+  /** A config's services (src/services/), when there is one. */
+  sidecars?: Sidecars;
+}
+
+/** The seam through which a config's services (src/services/orchestrator.ts) share reaping and signals. */
+export interface Sidecars {
+  /** Whether the reaped pid was a service's (or its readiness check's): then it is no orphan. */
+  claim(reaped: Reaped): boolean;
+  /** Every signal but SIGCHLD, after the main child got it; a stop signal stops the services in order. */
+  signal(received: number): void;
+  /** The main child ended: the services stop in reverse order, then `finish` drains and exits. */
+  mainEnded(code: number, status: ExitStatus, finish: (code: number, status: ExitStatus) => void): void;
 }
 
 /** The signals after which --stop-timeout starts counting. */
@@ -33,10 +45,22 @@ export class Supervisor {
   /** The main child's status, from its reaping until the reap loop that found it is done. */
   private endedWith: ExitStatus | null = null;
 
-  constructor(private readonly deps: SupervisorDeps, readonly childPid: number) {}
+  /** null until the services are ready (with a config), or for good (a config without a command). */
+  constructor(private readonly deps: SupervisorDeps, private childPid: number | null) {}
 
   get isChildRunning(): boolean {
-    return this.childStatus === null;
+    return this.childPid !== null && this.childStatus === null;
+  }
+
+  /** The main child, started once the config's services are ready. */
+  attachMain(pid: number): void {
+    this.childPid = pid;
+  }
+
+  /** procinit itself stops the main child (a service gave up): SIGTERM, then SIGKILL. */
+  stopMain(timeoutMs: number): void {
+    this.forwardSignal(SIG.TERM);
+    this.startStopTimeout(signalName(this.deps.config.rewrites.get(SIG.TERM) ?? SIG.TERM, this.deps.rt), timeoutMs);
   }
 
   /**
@@ -46,7 +70,10 @@ export class Supervisor {
    */
   handleSignal(signal: number): void {
     try {
-      if (signal !== SIG.CHLD) this.forwardSignal(signal);
+      if (signal !== SIG.CHLD) {
+        this.forwardSignal(signal);
+        this.deps.sidecars?.signal(signal);
+      }
       this.reap();
     } catch (error) {
       this.deps.log.error('internal error while handling a signal; carrying on', {
@@ -68,7 +95,7 @@ export class Supervisor {
       log.debug(why, { event: 'signal', received: name, forwardedAs: null });
       return;
     }
-    const target = config.killProcessGroup ? -this.childPid : this.childPid;
+    const target = config.killProcessGroup ? -this.childPid! : this.childPid!;
     const result = native.kill(target, signal);
     const forwardedAs = signalName(signal, rt);
     log.debug('forwarded a signal', { event: 'signal', received: name, forwardedAs, target, result });
@@ -78,18 +105,19 @@ export class Supervisor {
     if (STOP_TIMEOUT_SIGNALS.has(received)) this.startStopTimeout(forwardedAs);
   }
 
-  private startStopTimeout(signalSent: string): void {
-    const { config, native, log } = this.deps;
-    if (config.stopTimeoutMs === null || this.stopTimer) return;
+  private startStopTimeout(signalSent: string, stopTimeoutMs = this.deps.config.stopTimeoutMs): void {
+    const { native, log } = this.deps;
+    if (stopTimeoutMs === null || this.stopTimer) return;
     this.stopTimer = setTimeout(() => {
       if (!this.isChildRunning) return;
+      const pid = this.childPid!;
       log.warn('the child did not stop in time; killing its process group', {
-        event: 'stop-timeout', signal: signalSent, stopTimeoutMs: config.stopTimeoutMs, pid: this.childPid,
+        event: 'stop-timeout', signal: signalSent, stopTimeoutMs, pid,
       });
-      native.kill(-this.childPid, SIG.KILL);
+      native.kill(-pid, SIG.KILL);
       // The child may have left its group; it must die all the same.
-      native.kill(this.childPid, SIG.KILL);
-    }, config.stopTimeoutMs);
+      native.kill(pid, SIG.KILL);
+    }, stopTimeoutMs);
   }
 
   reap(): void {
@@ -117,6 +145,7 @@ export class Supervisor {
       event: 'reap', pid: reaped.pid, command: reaped.name, ...describe(reaped.status, rt), role,
     });
     if (reaped.pid !== this.childPid) {
+      if (this.deps.sidecars?.claim(reaped)) return;
       this.deps.observer.reaped('orphan');
       this.drain?.noteExited(reaped.pid, reaped.name);
       if (config.warnOnReap) log.warn('reaped an orphan', fields('orphan'));
@@ -134,11 +163,17 @@ export class Supervisor {
 
   /** Acted on once the reap loop is done, when it is known whether any child is left. */
   private afterChildEnded(status: ExitStatus, outcome: 'none-ready' | 'no-children'): void {
+    const code = exitCodeOf(status, this.deps.config.remapExitToZero);
+    if (this.deps.sidecars) this.deps.sidecars.mainEnded(code, status, (c, s) => this.endWith(c, s));
+    else this.endWith(code, status, outcome);
+  }
+
+  /** Drains what is left, then exits with `code`. */
+  endWith(code: number, status: ExitStatus, outcome: 'none-ready' | 'no-children' | null = null): void {
     const { config, native, log } = this.deps;
-    const code = exitCodeOf(status, config.remapExitToZero);
     // With no child left there is nothing to drain: every process of the tree (or, as PID 1, of
     // the namespace) would be a child by now. No reason to read all of /proc to learn that.
-    if (config.graceMs === 0 || outcome === 'no-children') {
+    if (config.graceMs === 0 || (outcome ?? (native.peekExited() === -1 ? 'no-children' : null)) === 'no-children') {
       this.deps.exit(code, status);
       return;
     }

@@ -9,6 +9,7 @@ import type { RealtimeRange } from '../core/signal-table.js';
 import { tiniVerbosityOverride } from './compat-env.js';
 
 export const USAGE = 'procinit [options] -- <command> [args...]';
+// With --config the command is optional: `procinit --config procinit.json` runs services only.
 
 export type CliResult =
   | { kind: 'run'; config: Config }
@@ -55,6 +56,9 @@ function buildProgram(version: string, output: string[]): Command {
     .option('--stop-timeout <duration>', "after forwarding SIGTERM, SIGINT or SIGQUIT, SIGKILL the child's process group if it still runs this long (default off)  [PROCINIT_STOP_TIMEOUT]")
     .option('--metrics <[host:]port>', 'serve Prometheus metrics at http://HOST:PORT/metrics (default host 0.0.0.0); off by default  [PROCINIT_METRICS]')
     .option('--log-format <format>', 'json (default) or pretty, for people  [PROCINIT_LOG_FORMAT]')
+    .option('--config <file>', 'services to supervise beside <command> (or alone, without one): a JSON file, see procinit.schema.json  [PROCINIT_CONFIG]')
+    .option('--log-prefix', "relay the services' output as 'name | line' (stdout and stderr kept apart)  [PROCINIT_LOG_PREFIX]")
+    .option('--status-file <path>', 'where procinit keeps the state `procinit status` reads (default: /run/procinit, /dev/shm/procinit, ...)  [PROCINIT_STATUS_FILE]')
     .argument('[command...]', 'the program to run and its arguments')
     .option('-l, --license', 'print the license and exit, as tini -l does')
     .version(version, '-V, --version', 'print the version (-V as dumb-init)')
@@ -87,10 +91,12 @@ export function parseWithCommander(argv: string[], env: Env, version: string, rt
     program.parse(argv, { from: 'user' });
     const opts = program.opts<{ subreaper?: boolean; killProcessGroup?: true; singleChild?: true; parentDeathSignal?: string;
       verbose: number; warnOnReap?: true; remapExit?: string[]; grace?: string; rewrite?: string[];
-      stopTimeout?: string; metrics?: string; logFormat?: string; license?: true }>();
+      stopTimeout?: string; metrics?: string; logFormat?: string; license?: true; config?: string; logPrefix?: true;
+      statusFile?: string }>();
     if (opts.license) return { kind: 'license' };
     const command = program.args;
-    if (command.length === 0) throw new UsageError('no command given');
+    const servicesFile = opts.config ?? fromEnv.servicesFile;
+    if (command.length === 0 && !servicesFile) throw new UsageError('no command given (nor services with --config)');
     if (opts.singleChild && opts.killProcessGroup) {
       throw new UsageError("-c and -g contradict each other: -g signals the child's whole process group, -c the child alone; give one");
     }
@@ -112,6 +118,9 @@ export function parseWithCommander(argv: string[], env: Env, version: string, rt
           ? parseDurationOption(opts.stopTimeout, '--stop-timeout') : fromEnv.stopTimeoutMs,
         metrics: opts.metrics !== undefined ? parseMetricsOption(opts.metrics, '--metrics') : fromEnv.metrics,
         logFormat: opts.logFormat !== undefined ? parseLogFormat(opts.logFormat, '--log-format') : fromEnv.logFormat,
+        servicesFile,
+        logPrefix: opts.logPrefix ?? fromEnv.logPrefix,
+        statusFile: opts.statusFile ?? fromEnv.statusFile,
       },
     };
   } catch (error) {

@@ -3,7 +3,8 @@
 // rather than import statements, which would be hoisted above the `probe` branch.
 //
 // `procinit probe ...` is a developer tool, not the init: it lives in its own bundle next to this
-// one (dist/probe.js), required only here, so a plain run never reads or compiles its code.
+// one (dist/probe.js), required only here, so a plain run never reads or compiles its code. So do
+// services (dist/services.js): `procinit status`, and main.ts with a config, require it.
 declare const saveCodeCache: (() => void) | undefined;
 
 if (process.argv[2] === 'probe') {
@@ -15,6 +16,10 @@ if (process.argv[2] === 'probe') {
       process.exit(3);
     },
   );
+} else if (process.argv[2] === 'status') {
+  // `procinit status`, a Docker HEALTHCHECK: the services chunk only, no koffi, no signals.
+  const { statusMain } = require('./services.js') as typeof import('../services/index.js');
+  process.exit(statusMain(process.argv.slice(3)));
 } else {
   const { inbox } = require('./early-signals.js') as typeof import('./early-signals.js');
   const { main } = require('../main.js') as typeof import('../main.js');

@@ -28,6 +28,12 @@ export interface Config {
   /** Where to serve Prometheus metrics; null (the default) opens no socket. */
   metrics: ListenAddress | null;
   logFormat: LogFormat;
+  /** A config file of services (`--config`, src/services/); unset: the single child, as ever. */
+  servicesFile?: string | null;
+  /** Relay the services' output as `name | line` (`--log-prefix`). */
+  logPrefix?: boolean;
+  /** Where `procinit status` reads from (`--status-file`); unset: a runtime directory. */
+  statusFile?: string | null;
 }
 
 export type LogFormat = 'json' | 'pretty';
@@ -152,5 +158,8 @@ export function configFromEnv(env: Env, rt: RealtimeRange): Omit<Config, 'comman
     metrics: env.PROCINIT_METRICS === undefined || ['', ...FALSE_WORDS].includes(env.PROCINIT_METRICS.trim().toLowerCase())
       ? null : parseMetricsOption(env.PROCINIT_METRICS, 'PROCINIT_METRICS'),
     logFormat: env.PROCINIT_LOG_FORMAT ? parseLogFormat(env.PROCINIT_LOG_FORMAT, 'PROCINIT_LOG_FORMAT') : 'json',
+    servicesFile: env.PROCINIT_CONFIG || null,
+    logPrefix: flagFromEnv(env, 'LOG_PREFIX') ?? false,
+    statusFile: env.PROCINIT_STATUS_FILE || null,
   };
 }

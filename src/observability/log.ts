@@ -38,14 +38,42 @@ export const PRETTY_OPTIONS = {
     (record.pid === undefined ? `${record[messageKey]}` : `${record[messageKey]} pid=${record.pid}`),
 };
 
+/**
+ * Creating process.stdout or process.stderr makes fd 1 or 2 O_NONBLOCK (libuv opens it as a
+ * stream), and the children share that open file description: a child's write to a full pipe then
+ * fails with EAGAIN. Loading pino does it (its `assert` pulls in Node's colour check of stderr),
+ * so does pino-pretty (Node's Readable.pipe compares with process.stdout). procinit writes both
+ * with writeSync only: they become plain synchronous writers before anything asks for them.
+ */
+function keepStdioBlocking(require: NodeJS.Require): void {
+  const { Writable } = require('node:stream') as typeof import('node:stream');
+  const { writeSync } = require('node:fs') as typeof import('node:fs');
+  for (const [name, fd] of [['stdout', 1], ['stderr', 2]] as const) {
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        try {
+          writeSync(fd, chunk);
+        } catch {
+          // closed: nothing written there matters more than PID 1
+        }
+        done();
+      },
+    });
+    Object.defineProperty(process, name, { configurable: true, enumerable: true, value: Object.assign(stream, { fd }) });
+  }
+}
+
 /** JSON lines on fd 2, or with `pretty` pino-pretty's coloured lines; both written synchronously. */
 export function pinoSink(format: 'json' | 'pretty') {
   return (level: Level): Sink => {
     const require = createRequire(__filename);
+    keepStdioBlocking(require);
     const pino = require('pino') as typeof import('pino');
     const destination = format === 'pretty'
       ? (require('pino-pretty') as typeof import('pino-pretty'))(PRETTY_OPTIONS)
-      : pino.destination({ fd: 2, sync: true });
+      // `dest`, not `fd`: pino reads process.stdout.fd when `dest` is missing, and merely touching
+      // process.stdout makes fd 1 O_NONBLOCK, for the children that share it too.
+      : pino.destination({ dest: 2, sync: true });
     const logger = pino({ level, base: { name: 'procinit' } }, destination);
     return (recordLevel, fields, msg) => logger[recordLevel](fields, msg);
   };

@@ -26,8 +26,11 @@ export interface MetricsEndpoint extends Observer {
   close(): void;
 }
 
-export async function startMetrics(listen: ListenAddress, selfPid: number, pids: PidsCounter | null):
-  Promise<MetricsEndpoint> {
+/** More series from a feature that is itself loaded only when used (a config's services). */
+export type MetricsExtension = (client: typeof import('prom-client'), registry: import('prom-client').Registry) => void;
+
+export async function startMetrics(listen: ListenAddress, selfPid: number, pids: PidsCounter | null,
+  extend?: MetricsExtension): Promise<MetricsEndpoint> {
   const require = createRequire(__filename);
   const client = require('prom-client') as typeof import('prom-client');
   const registry = new client.Registry();
@@ -36,7 +39,6 @@ export async function startMetrics(listen: ListenAddress, selfPid: number, pids:
   const childUp = new client.Gauge({ name: 'procinit_child_up', help: '1 while the main child runs', registers });
   const reaped = new client.Counter({ name: 'procinit_reaped_total', help: 'processes reaped', labelNames: ['role'], registers });
   const forwarded = new client.Counter({ name: 'procinit_signals_forwarded_total', help: 'signals forwarded to the child', labelNames: ['signal'], registers });
-  const restarts = new client.Counter({ name: 'procinit_child_restarts_total', help: 'restarts of the main child (procinit does not restart it yet)', registers });
   let scope: ProcessInfo[] | null = null;
   // One /proc read per scrape serves both gauges.
   const inScope = () => {
@@ -60,8 +62,8 @@ export async function startMetrics(listen: ListenAddress, selfPid: number, pids:
   }
   reaped.inc({ role: 'main' }, 0);
   reaped.inc({ role: 'orphan' }, 0);
-  restarts.inc(0);
   childUp.set(1);
+  extend?.(client, registry);
 
   const server = await serveMetrics(listen, () => registry.metrics(), registry.contentType);
   return {

@@ -6,10 +6,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, tempDir } from '../helpers/procs.js';
 
-/** A few of everything: the whole run takes well under a minute. */
+/** A few of everything: the whole run takes about a minute (two of it on a loaded machine). */
 const SMALL = {
   BENCH_ROUNDS: '3', BENCH_IDLE_SECONDS: '1', BENCH_SIGNALS: '5', BENCH_BURST_SIZE: '200',
   BENCH_BURST_TRIALS: '1', BENCH_ORPHANS: '1000', BENCH_POST_WORK_SECONDS: '1', BENCH_NICE: '0',
+  BENCH_SERVICE_IDLE_SECONDS: '1',
 };
 
 function runBench(out: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -38,7 +39,7 @@ describe('npm run bench', () => {
     expect(res.machine).toMatchObject({ nproc: expect.any(Number), cpuModel: expect.any(String),
       kernel: expect.any(String), node: process.version, date: expect.any(String) });
     expect(res.machine.loadavg).toHaveLength(3);
-    for (const phase of ['startup', 'idle', 'burst', 'churn']) {
+    for (const phase of ['startup', 'idle', 'burst', 'churn', 'services']) {
       expect(res[phase], `${phase}: ${JSON.stringify(res[phase])}`).not.toHaveProperty('error');
     }
     expect(res.inits.map((i: { name: string }) => i.name)).toEqual(['procinit', 'tini', 'dumb-init', 'catatonit']);
@@ -59,7 +60,19 @@ describe('npm run bench', () => {
     for (const init of res.inits.filter((i: { installed: boolean }) => i.installed)) {
       expect(res.startup.results[init.name].failures, init.name).toBe(0);
     }
+    // Supervising three processes: procinit always; pm2 (not installed on a quick run) and
+    // supervisord say why when they are missing.
+    const services = res.services.results;
+    expect(Object.keys(services)).toEqual(['procinit', 'pm2-runtime', 'supervisord']);
+    expect(services.procinit.errors).toEqual([]);
+    expect(services.procinit.runs).toHaveLength(1);
+    expect(services.procinit.zombies).toBe(0);
+    expect(services.procinit.exitCodes).toEqual([0]);
+    for (const name of ['pm2-runtime', 'supervisord']) {
+      if (services[name].missing) expect(typeof services[name].missing).toBe('string');
+      else expect(services[name].runs, name).toHaveLength(1);
+    }
     expect(res.targets.length).toBeGreaterThan(0);
     for (const t of res.targets) expect(typeof t.met).toBe('boolean');
-  }, 90_000);
+  }, 150_000);
 });

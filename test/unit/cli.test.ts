@@ -179,3 +179,23 @@ describe('environment twins', () => {
     expect(usageError(parse(['app'], env as Record<string, string>))).toMatch(pattern);
   });
 });
+
+describe('services: --config, --log-prefix, --status-file and their twins', () => {
+  it('takes a config with or without a command', () => {
+    expect(config(parse(['--config', 'p.json']))).toMatchObject({ command: [], servicesFile: 'p.json', logPrefix: false, statusFile: null });
+    expect(config(parse(['--config', 'p.json', '--log-prefix', '--status-file', '/run/s.json', '--', 'node', 's.js'])))
+      .toMatchObject({ command: ['node', 's.js'], servicesFile: 'p.json', logPrefix: true, statusFile: '/run/s.json' });
+  });
+
+  it('reads PROCINIT_CONFIG, PROCINIT_LOG_PREFIX and PROCINIT_STATUS_FILE, on the fast path too', () => {
+    const env = { PROCINIT_CONFIG: 'p.json', PROCINIT_LOG_PREFIX: '1', PROCINIT_STATUS_FILE: '/dev/shm/s.json' };
+    expect(config(parse([], env))).toMatchObject({ servicesFile: 'p.json', logPrefix: true, statusFile: '/dev/shm/s.json' });
+    expect(config(parse(['--', 'app'], env))).toMatchObject({ command: ['app'], servicesFile: 'p.json', logPrefix: true });
+    expect(config(parse(['--config', 'q.json', 'app'], env)).servicesFile).toBe('q.json');
+  });
+
+  it('without a config a command is still needed', () => {
+    expect(usageError(parse(['--log-prefix']))).toBe('no command given (nor services with --config)');
+    expect(usageError(parse([], { PROCINIT_CONFIG: '' }))).toMatch(/no command given/);
+  });
+});

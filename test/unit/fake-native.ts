@@ -1,6 +1,6 @@
 // A scripted stand-in for native/: records the syscalls the init makes and answers waitpid from
 // a queue, so the pure logic can be tested without processes.
-import type { ExitStatus, KillResult, Native, SpawnRequest, SpawnResult, WaitResult } from '../../native/api.js';
+import type { ExitStatus, KillResult, Native, PipeResult, SpawnRequest, SpawnResult, WaitResult } from '../../native/api.js';
 
 export class FakeNative implements Native {
   pid = 1;
@@ -13,6 +13,9 @@ export class FakeNative implements Native {
   killResult: KillResult = 'sent';
   spawnResult: SpawnResult = { ok: true, pid: 100 };
   canSpawnInForeground = true;
+  canSpawnWithCwd = true;
+  /** Pipes handed out, as numbers no real descriptor has. */
+  pipes: Array<{ read: number; write: number }> = [];
   realtimeRange = { min: 34, max: 64 };
 
   getpid = () => this.pid;
@@ -71,4 +74,10 @@ export class FakeNative implements Native {
   isatty = () => false;
   foregroundGroup = () => -1;
   setForegroundGroup = () => 0;
+  sendNoWait = (_fd: number, data: Buffer) => data.length;
+  pipe(): PipeResult {
+    const pipe = { read: 10_000 + 2 * this.pipes.length, write: 10_001 + 2 * this.pipes.length };
+    this.pipes.push(pipe);
+    return { ok: true, ...pipe };
+  }
 }

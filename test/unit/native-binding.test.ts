@@ -54,3 +54,69 @@ describe('the C library through koffi', () => {
     expect(native.kill(2 ** 22 + 1, 0)).toBe('gone');
   });
 });
+
+describe('spawning a service: a working directory and descriptors at fixed numbers', () => {
+  const waitExit = async (native: ReturnType<typeof loadNative>, pid: number) => {
+    for (let i = 0; i < 500; i++) {
+      const result = native.waitFor(pid);
+      if (result.kind === 'reaped') return result.status;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    throw new Error(`pid ${pid} did not end`);
+  };
+
+  it('runs the child in cwd and gives it a pipe end as fd 3 (and as fd 4, the same end twice)', async () => {
+    const { mkdtempSync, readFileSync, closeSync, realpathSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const native = loadNative();
+    expect(native.canSpawnWithCwd).toBe(true); // glibc 2.36 here; musl and glibc >= 2.29 have it
+    const dir = realpathSync(mkdtempSync(`${tmpdir()}/procinit-spawn-`));
+    const pipe = native.pipe();
+    if (!pipe.ok) throw new Error(pipe.code);
+    const spawned = native.spawn({
+      file: 'sh', argv: ['sh', '-c', 'pwd > where; echo ready >&3; echo again >&4; ls /proc/self/fd > fds'],
+      env: [`PATH=${process.env.PATH}`], takeForeground: false, cwd: dir,
+      descriptors: [{ from: pipe.write, to: 3 }, { from: pipe.write, to: 4 }],
+    });
+    closeSync(pipe.write);
+    if (!spawned.ok) throw new Error(spawned.code);
+    expect(await waitExit(native, spawned.pid)).toEqual({ exited: 0 });
+    const buffer = Buffer.alloc(64);
+    const n = (await import('node:fs')).readSync(pipe.read, buffer);
+    closeSync(pipe.read);
+    expect(buffer.subarray(0, n).toString()).toBe('ready\nagain\n');
+    expect(readFileSync(`${dir}/where`, 'utf8')).toBe(`${dir}\n`);
+    // 0-2, 3, 4, and the one ls opens: the pipe's own numbers stayed close-on-exec.
+    expect(readFileSync(`${dir}/fds`, 'utf8').split('\n').filter(Boolean).map(Number).filter((fd) => fd > 4)).toHaveLength(1);
+  });
+
+  it('moves a descriptor out of the way when it is itself a target', async () => {
+    const { closeSync, readSync } = await import('node:fs');
+    const native = loadNative();
+    const a = native.pipe();
+    const b = native.pipe();
+    if (!a.ok || !b.ok) throw new Error('pipe');
+    // a.write becomes b.write's number in the child, and b.write becomes 3: naive dup2s in this
+    // order would give fd 3 a's pipe. (bash: dash redirects only descriptors 0-9.)
+    const spawned = native.spawn({
+      file: 'bash', argv: ['bash', '-c', `echo A >&${b.write}; echo B >&3`], env: [`PATH=${process.env.PATH}`],
+      takeForeground: false, descriptors: [{ from: a.write, to: b.write }, { from: b.write, to: 3 }],
+    });
+    closeSync(a.write);
+    closeSync(b.write);
+    if (!spawned.ok) throw new Error(spawned.code);
+    expect(await waitExit(native, spawned.pid)).toEqual({ exited: 0 });
+    const read = (fd: number) => { const buf = Buffer.alloc(16); return buf.subarray(0, readSync(fd, buf)).toString(); };
+    expect(read(a.read)).toBe('A\n');
+    expect(read(b.read)).toBe('B\n');
+    closeSync(a.read);
+    closeSync(b.read);
+  });
+
+  it('reports a missing working directory as the spawn error ENOENT', async () => {
+    const native = loadNative();
+    const spawned = native.spawn({ file: 'true', argv: ['true'], env: [`PATH=${process.env.PATH}`], takeForeground: false,
+      cwd: '/nonexistent/procinit-dir' });
+    expect(spawned).toMatchObject({ ok: false, code: 'ENOENT' });
+  });
+});
