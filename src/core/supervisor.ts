@@ -86,7 +86,8 @@ export class Supervisor {
     const { native, config, log, rt } = this.deps;
     const name = signalName(received, rt);
     if (!this.isChildRunning) {
-      log.debug('signal after the main child ended; not forwarded', { event: 'signal', received: name });
+      const why = this.childPid === null ? 'no main child (yet): not forwarded to one' : 'signal after the main child ended; not forwarded';
+      log.debug(why, { event: 'signal', received: name });
       return;
     }
     const signal = config.rewrites.get(received) ?? (DROPPED_UNLESS_REWRITTEN.has(received) ? 0 : received);
