@@ -1,12 +1,12 @@
 // The Docker suite's helpers, for test files: the private docker and podman the global set-up
 // started (container.ts drives containers on them), readiness, and the run's stop times.
-import { spawn } from 'node:child_process';
 import { appendFileSync, chmodSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import { isCI } from '../helpers/procs.js';
 import type { EngineContext } from './context.js';
 import type { Timing } from './setup/timings.js';
+import { runHost } from './setup/host.js';
 import './context.js';
 
 export const suite = inject('procinitDocker');
@@ -42,22 +42,10 @@ export class Engine {
 
   /** Runs the CLI with args; resolves with its exit code and output (never rejects on a code). */
   run(args: string[], options: { timeoutMs?: number; input?: string } = {}): Promise<Ran> {
-    const began = performance.now();
     const [cli, ...globals] = this.ctx.argv;
-    return new Promise((resolve, reject) => {
-      const child = spawn(cli!, [...globals, ...args], {
-        env: { ...process.env, ...this.ctx.env }, timeout: options.timeoutMs ?? 60_000,
-        stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout?.on('data', (d) => { stdout += d; });
-      child.stderr?.on('data', (d) => { stderr += d; });
-      // A CLI that fails before reading its input closes the pipe: its exit code says why.
-      child.stdin?.on('error', () => undefined);
-      child.stdin?.end(options.input);
-      child.on('error', reject);
-      child.on('close', (code, signal) => resolve({ code: code ?? 128, stdout, stderr: signal ? `${stderr}(${signal})` : stderr, ms: performance.now() - began }));
+    return runHost([cli!, ...globals, ...args], {
+      env: { ...process.env, ...this.ctx.env }, timeout: options.timeoutMs ?? 60_000, allowFail: true,
+      ...(options.input === undefined ? {} : { input: options.input }),
     });
   }
 

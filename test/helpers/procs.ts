@@ -131,6 +131,20 @@ export async function findInitPid(launcherPid: number, comm: string | RegExp = /
   }, `the init process under pid ${launcherPid}`);
 }
 
+/**
+ * The init's pid while it may still be starting: the launched process itself, or (PID 1 of a
+ * namespace) unshare's first child, whatever it runs yet; undefined before unshare has forked.
+ */
+export function initTarget(launcherPid: number, pid1: boolean): number | undefined {
+  if (!pid1) return launcherPid;
+  try {
+    const children = readFileSync(`/proc/${launcherPid}/task/${launcherPid}/children`, 'utf8').trim();
+    return children ? Number(children.split(' ')[0]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Direct children of pid, and descendants of those. */
 export function descendantsOf(pid: number): ProcInfo[] {
   const all = listProcesses();

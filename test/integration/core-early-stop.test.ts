@@ -3,26 +3,16 @@
 // and after the child is spawned). Whatever moment it lands in, the init exits 143 and, if the
 // child got far enough to say it listens, the child got the SIGTERM: never a hang, never a child
 // left running, never another code. One body over procinit and tini, as PID 1 and as subreaper.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, tempDir } from '../helpers/procs.js';
+import { FIXTURES, initTarget as target, tempDir } from '../helpers/procs.js';
 import { CASES, PYTHON, canRun, launch } from '../helpers/inits.js';
 
 const AWAIT_TERM = join(FIXTURES, 'await-term.py');
 /** When the hammering starts, in ms after the launch. */
 const OFFSETS = [0, 10, 30, 60, 100, 140, 180, 230, 300];
 
-/** The pid to signal: the launched process itself, or (PID 1 of a namespace) unshare's child. */
-function target(launcherPid: number, pid1: boolean): number | undefined {
-  if (!pid1) return launcherPid;
-  try {
-    const children = readFileSync(`/proc/${launcherPid}/task/${launcherPid}/children`, 'utf8').trim();
-    return children ? Number(children.split(' ')[0]) : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 describe.each(CASES)('%s', (_name, init, mode) => {
   it.skipIf(!canRun(init, mode, 'python3'))('SIGTERM every 2 ms from early on: exit 143, and the child got it if it ran', async () => {

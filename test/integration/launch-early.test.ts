@@ -3,24 +3,15 @@
 // inside PID 1, running as root, for anything on the pod's loopback to run code in). The caller
 // ignores SIGUSR1, so the child starts ignoring it (both inits pass that on) and survives what is
 // forwarded to it. SIGTERM in the same window is core-early-stop.test.ts's.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, TINI_INIT, start, tempDir } from '../helpers/procs.js';
+import { FIXTURES, TINI_INIT, initTarget as target, start, tempDir } from '../helpers/procs.js';
 import { CASES, PYTHON, canRun, initCommand, listeningSockets, socketInodes } from '../helpers/inits.js';
 
 const AWAIT_TERM = join(FIXTURES, 'await-term.py');
 const OFFSETS = [0, 5, 10, 15, 20, 30, 40, 50, 60, 80, 100];
 
-function target(launcherPid: number, pid1: boolean): number | undefined {
-  if (!pid1) return launcherPid;
-  try {
-    const children = readFileSync(`/proc/${launcherPid}/task/${launcherPid}/children`, 'utf8').trim();
-    return children ? Number(children.split(' ')[0]) : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 describe.each(CASES)('%s', (_name, init, mode) => {
   it.skipIf(!canRun(init, mode, 'python3'))('SIGUSR1 every 2 ms from early on never opens an inspector', async () => {

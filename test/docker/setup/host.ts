@@ -19,7 +19,7 @@ export function runHost(argv: string[], options: SpawnOptions & { allowFail?: bo
     child.stdin?.end(options.input);
     child.on('error', reject);
     child.on('close', (code, signal) => {
-      const ran = { code: code ?? 128, stdout, stderr, ms: performance.now() - began };
+      const ran = { code: code ?? 128, stdout, stderr: signal ? `${stderr}(${signal})` : stderr, ms: performance.now() - began };
       if (ran.code === 0 || options.allowFail) return resolve(ran);
       reject(new Error(`${argv.join(' ')} failed (${signal ?? `exit ${code}`}): ${stderr.trim().split('\n').slice(-5).join(' | ')}`));
     });
