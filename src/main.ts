@@ -8,12 +8,14 @@ import { parseCommandLine } from './launch/cli.js';
 import { EXIT, exitCodeOfSpawnError } from './core/exit-code.js';
 import type { SignalInbox } from './launch/early-signals.js';
 import { createLog, pinoSink, type Log } from './observability/log.js';
-import type { Config } from './launch/options.js';
+import type { Config, TerminationLogSetting } from './launch/options.js';
 import { type RealtimeRange, SELF_RAISED, SIG, STOP_SIGNALS, forwardedRealtimeSignals, signalName } from './core/signal-table.js';
 import { Supervisor } from './core/supervisor.js';
 import { type Launch, commandBytes, prepareLaunch } from './launch/launch.js';
 import { raiseChildOomScore } from './core/oom.js';
 import { findPidsCounter } from './observability/cgroup.js';
+import { findMemoryCgroup } from './observability/memory-cgroup.js';
+import { OomKills } from './observability/oom-kills.js';
 import { type Observer, combineObservers } from './observability/observer.js';
 import { PidsWatch } from './observability/pids-watch.js';
 import type { MetricsExtension } from './observability/metrics.js';
@@ -22,12 +24,25 @@ type ServicesChunk = typeof import('./services/index.js');
 type Services = import('./services/index.js').ServicesRuntime;
 /** dist/services.js, a bundle of its own: read only when a config is given. */
 const loadServicesChunk = () => require('./services.js') as ServicesChunk;
+import { writeTerminationMessage } from './observability/termination-log.js';
+import { type Ending, endingFields, terminationMessage } from './core/ending.js';
 
 declare const PROCINIT_VERSION: string | undefined;
 const VERSION = typeof PROCINIT_VERSION === 'string' ? PROCINIT_VERSION : '0.0.0-dev';
 
 /** process.exit until libc is loaded, then native.exitNow, which cannot hang. */
 let exit = (code: number): never => process.exit(code);
+/** Known once the options are read: where the termination message goes. */
+let terminationLog: { setting: TerminationLogSetting; log: Log } | null = null;
+
+/** The termination message, as procinit exits; a failure to write it is logged, never thrown. */
+function tellTermination(text: string): void {
+  if (!terminationLog) return;
+  const { setting, log } = terminationLog;
+  const result = writeTerminationMessage(setting, text);
+  if ('written' in result) log.debug('wrote the termination message', { event: 'termination-log', path: setting.path, bytes: result.written });
+  else if ('failed' in result) log.warn(`could not write the termination message to ${setting.path} (${result.failed})`, { event: 'termination-log', path: setting.path });
+}
 
 function fail(code: number, message: string): never {
   try {
@@ -35,6 +50,7 @@ function fail(code: number, message: string): never {
   } catch {
     // stderr closed: the exit code still says it
   }
+  tellTermination(`Exit code ${code}: procinit did not start the app: ${message}.`);
   return exit(code);
 }
 
@@ -122,7 +138,7 @@ function spawnChild(native: Native, config: Config, launch: Launch, log: Log): n
 }
 
 /** A config's services, validated in full before anything starts; a mistake is exit 2. */
-function loadServices(native: Native, config: Config, launch: Launch, log: Log, rt: RealtimeRange): Services {
+function loadServices(native: Native, config: Config, launch: Launch, log: Log, rt: RealtimeRange, oomKills: OomKills): Services {
   const chunk = loadServicesChunk();
   const loaded = chunk.loadServicesConfig(config.servicesFile!, config.command.length > 0, native, rt);
   if (!loaded.ok) return fail(EXIT.USAGE, loaded.message);
@@ -130,7 +146,7 @@ function loadServices(native: Native, config: Config, launch: Launch, log: Log, 
     native, log, rt, baseEnv: launch.childEnv, ignoredSignals: launch.ignoredSignals, env: process.env, rewrites: config.rewrites,
     parentDeathSignal: config.parentDeathSignal, stopTimeoutMs: config.stopTimeoutMs, logPrefix: config.logPrefix ?? false,
     statusFile: config.statusFile ?? null, mainCommand: config.command.length > 0 ? config.command : null,
-    startDirectory: native.canSpawnWithCwd ? process.cwd() : null, afterSpawn: raiseChildOomScore,
+    startDirectory: native.canSpawnWithCwd ? process.cwd() : null, afterSpawn: raiseChildOomScore, oomKills,
   });
 }
 
@@ -147,15 +163,17 @@ function leaveStartDirectory(): void {
 }
 
 /** The pids watch always (it costs one file read per reap burst); metrics when asked for. */
-async function startObservers(native: Native, config: Config, log: Log, extend?: MetricsExtension): Promise<Observer> {
+async function startObservers(native: Native, config: Config, log: Log, oomKills: OomKills, extend?: MetricsExtension):
+  Promise<Observer> {
   const pids = findPidsCounter();
+  const memory = oomKills.cgroup;
   const watch = pids && pids.max !== null ? new PidsWatch(pids, log) : null;
   const observers: Array<Partial<Observer>> = [];
   if (watch) observers.push({ processesChanged: () => watch.check() });
   if (config.metrics) {
     const { startMetrics } = await import('./observability/metrics.js');
     try {
-      const endpoint = await startMetrics(config.metrics, native.getpid(), pids, extend);
+      const endpoint = await startMetrics(config.metrics, native.getpid(), pids, extend, { memory, oomKills });
       log.info(`serving metrics at http://${endpoint.address}/metrics`, { event: 'metrics', address: endpoint.address });
       observers.push(endpoint);
     } catch (error) {
@@ -165,6 +183,14 @@ async function startObservers(native: Native, config: Config, log: Log, extend?:
     }
   }
   return combineObservers(observers);
+}
+
+/** The exit record, the termination message, and the exit. */
+function endWith(ending: Ending, log: Log, rt: RealtimeRange, more: Record<string, unknown> = {}): never {
+  const message = terminationMessage(ending, rt);
+  log.info(message, { event: 'exit', ...endingFields(ending), ...more });
+  tellTermination(message);
+  return exit(ending.code);
 }
 
 export async function main(inbox: SignalInbox, afterStart: () => void = () => {}): Promise<void> {
@@ -203,7 +229,10 @@ export async function main(inbox: SignalInbox, afterStart: () => void = () => {}
   }
   const { config } = cli;
   const log = createLog(config.verbosity, pinoSink(config.logFormat));
-  const services = config.servicesFile ? loadServices(native, config, launch, log, rt) : null;
+  if (config.terminationLog) terminationLog = { setting: config.terminationLog, log };
+  // The OOM killer's count so far, before anything is spawned: a rise later is a kill of ours.
+  const oomKills = new OomKills(findMemoryCgroup());
+  const services = config.servicesFile ? loadServices(native, config, launch, log, rt, oomKills) : null;
 
   if (launch.reexecFailed) log.warn(`procinit runs on with its Node as started: ${launch.reexecFailed}`, { event: 'degraded' });
   const realtime = realtimeSupport();
@@ -213,13 +242,14 @@ export async function main(inbox: SignalInbox, afterStart: () => void = () => {}
   log.debug('signals queue for the main loop', { event: 'signal-queue', capacity: signalQueue });
   becomeReaper(native, config, log);
   if (config.parentDeathSignal !== null) native.setParentDeathSignal(config.parentDeathSignal);
-  const observer = await startObservers(native, config, log, services?.registerMetrics);
+  const observer = await startObservers(native, config, log, oomKills, services?.registerMetrics);
 
   await nextLoopTurn();
   const early = inbox.takePending();
   const stop = early.find((s) => STOP_SIGNALS.has(s) || s === config.parentDeathSignal);
   if (stop !== undefined) {
     log.warn('a stop signal arrived before the child started; not starting it', { signal: signalName(stop, rt) });
+    tellTermination(`Exit code ${128 + stop} (128+${signalName(stop, rt)}): procinit received ${signalName(stop, rt)} before it started the app, and did not start it.`);
     return exit(128 + stop);
   }
   if (early.length > 0) log.info('dropped signals that arrived before the child started', { signals: early });
@@ -233,12 +263,12 @@ export async function main(inbox: SignalInbox, afterStart: () => void = () => {}
   observer.processesChanged();
   if (config.command.length === 0) observer.childGone(); // services only: there is no main child
   const supervisor = new Supervisor({
-    native, config, log, rt, observer,
+    native, config, log, rt, observer, oomKills,
     ...(services ? { sidecars: services.orchestrator } : {}),
-    exit: (code, status) => {
+    exit: (ending) => {
       services?.beforeExit();
-      log.info('exiting', { event: 'exit', code, reason: 'exited' in status ? 'exited' : 'signaled', status, ...services?.endFields() });
-      exit(code);
+      const service = services?.endingService();
+      endWith(service ? { ...ending, service } : ending, log, rt, services?.endFields());
     },
   }, childPid);
   process.on('uncaughtException', (error) => log.error('internal error; carrying on', { err: String(error) }));

@@ -4,7 +4,11 @@ import type { ExitStatus, Native } from '../../native/api.js';
 import type { Config } from '../launch/options.js';
 import type { Log } from '../observability/log.js';
 import { Drain } from '../shutdown/drain.js';
+import { StopPlan } from '../shutdown/stop-plan.js';
+import { Stopping } from '../shutdown/stopping.js';
 import type { Observer } from '../observability/observer.js';
+import { type OomFinding, OomKills, describeOomKill, oomFields } from '../observability/oom-kills.js';
+import type { Ending } from './ending.js';
 import { exitCodeOf } from './exit-code.js';
 import { reapZombies, type Reaped } from './reaper.js';
 import { DROPPED_UNLESS_REWRITTEN, SIG, type RealtimeRange, signalName } from './signal-table.js';
@@ -15,8 +19,10 @@ export interface SupervisorDeps {
   log: Log;
   rt: RealtimeRange;
   observer: Observer;
-  /** Called once, with procinit's exit code, when the main child and the drain are done. */
-  exit: (code: number, status: ExitStatus) => void;
+  /** The memory cgroup's OOM-kill counter, looked at since before the first spawn. */
+  oomKills?: OomKills;
+  /** Called once, when the main child and the drain are done (or the stop deadline says so). */
+  exit: (ending: Ending) => void;
   /** A config's services (src/services/), when there is one. */
   sidecars?: Sidecars;
 }
@@ -29,9 +35,11 @@ export interface Sidecars {
   signal(received: number): void;
   /** The main child ended: the services stop in reverse order, then `finish` drains and exits. */
   mainEnded(code: number, status: ExitStatus, finish: (code: number, status: ExitStatus) => void): void;
+  /** The stop deadline's last SIGKILL: every service process still there gets it now. */
+  killAll(): void;
 }
 
-/** The signals after which --stop-timeout starts counting. */
+/** The signals that start a stop: --stop-delay, --stop-timeout and --stop-deadline count from them. */
 const STOP_TIMEOUT_SIGNALS = new Set<number>([SIG.TERM, SIG.INT, SIG.QUIT]);
 
 function describe(status: ExitStatus, rt: RealtimeRange): Record<string, unknown> {
@@ -40,13 +48,33 @@ function describe(status: ExitStatus, rt: RealtimeRange): Record<string, unknown
 
 export class Supervisor {
   private childStatus: ExitStatus | null = null;
+  private childOom: OomFinding | null = null;
   private drain: Drain | null = null;
-  private stopTimer: NodeJS.Timeout | null = null;
+  private readonly stopping: Stopping;
+  private readonly oomKills: OomKills;
+  private exited = false;
   /** The main child's status, from its reaping until the reap loop that found it is done. */
   private endedWith: ExitStatus | null = null;
 
   /** null until the services are ready (with a config), or for good (a config without a command). */
-  constructor(private readonly deps: SupervisorDeps, private childPid: number | null) {}
+  constructor(private readonly deps: SupervisorDeps, private childPid: number | null) {
+    const { config, native, log } = deps;
+    this.oomKills = deps.oomKills ?? new OomKills(null);
+    const now = () => performance.now();
+    const plan = new StopPlan({
+      delayMs: config.stopDelayMs, stopTimeoutMs: config.stopTimeoutMs, graceMs: config.graceMs, deadlineMs: config.stopDeadlineMs,
+    }, now);
+    this.stopping = new Stopping({
+      plan, native, log, now,
+      runningChild: () => (this.isChildRunning ? this.childPid : null),
+      beforeKill: () => this.oomKills.lookNow(),
+      onBegin: () => {
+        if (this.drain && plan.killBy !== null) this.drain.fitWithin(plan.killBy, plan.exitBy!);
+      },
+      atKillBy: () => this.deps.sidecars?.killAll(),
+      onExitBy: () => this.exitAtDeadline(),
+    });
+  }
 
   get isChildRunning(): boolean {
     return this.childPid !== null && this.childStatus === null;
@@ -57,10 +85,10 @@ export class Supervisor {
     this.childPid = pid;
   }
 
-  /** procinit itself stops the main child (a service gave up): SIGTERM, then SIGKILL. */
+  /** procinit itself stops the main child (a service gave up): SIGTERM, then SIGKILL; no stop delay. */
   stopMain(timeoutMs: number): void {
-    this.forwardSignal(SIG.TERM);
-    this.startStopTimeout(signalName(this.deps.config.rewrites.get(SIG.TERM) ?? SIG.TERM, this.deps.rt), timeoutMs);
+    const sent = this.forwardSignal(SIG.TERM);
+    this.stopping.forwarded(sent ?? signalName(SIG.TERM, this.deps.rt), timeoutMs);
   }
 
   /**
@@ -70,10 +98,7 @@ export class Supervisor {
    */
   handleSignal(signal: number): void {
     try {
-      if (signal !== SIG.CHLD) {
-        this.forwardSignal(signal);
-        this.deps.sidecars?.signal(signal);
-      }
+      if (signal !== SIG.CHLD) this.passOn(signal);
       this.reap();
     } catch (error) {
       this.deps.log.error('internal error while handling a signal; carrying on', {
@@ -82,19 +107,38 @@ export class Supervisor {
     }
   }
 
-  forwardSignal(received: number): void {
+  /** To the main child and the services; a stop signal starts the stop plan, and may be held (--stop-delay). */
+  private passOn(received: number): void {
+    const { config, rt } = this.deps;
+    const name = signalName(received, rt);
+    const isStop = STOP_TIMEOUT_SIGNALS.has(received);
+    const pass = () => {
+      const sent = this.forwardSignal(received);
+      if (isStop && sent !== null) this.stopping.forwarded(sent);
+      this.deps.sidecars?.signal(received);
+    };
+    if (!isStop) return pass();
+    this.stopping.begin(name);
+    // Held only while there is something to keep running: the main child, or services before it.
+    const keepsRunning = this.isChildRunning || (this.deps.sidecars !== undefined && this.childStatus === null);
+    if (keepsRunning && (config.rewrites.get(received) ?? received) !== 0 && this.stopping.hold(name, pass)) return;
+    pass();
+  }
+
+  /** Sends the main child what `received` becomes after --rewrite; returns the name sent, or null when nothing was. */
+  forwardSignal(received: number): string | null {
     const { native, config, log, rt } = this.deps;
     const name = signalName(received, rt);
     if (!this.isChildRunning) {
       const why = this.childPid === null ? 'no main child (yet): not forwarded to one' : 'signal after the main child ended; not forwarded';
       log.debug(why, { event: 'signal', received: name });
-      return;
+      return null;
     }
     const signal = config.rewrites.get(received) ?? (DROPPED_UNLESS_REWRITTEN.has(received) ? 0 : received);
     if (signal === 0) {
       const why = config.rewrites.has(received) ? 'signal dropped by a rewrite' : 'signal not forwarded (as tini does)';
       log.debug(why, { event: 'signal', received: name, forwardedAs: null });
-      return;
+      return null;
     }
     const target = config.killProcessGroup ? -this.childPid! : this.childPid!;
     const result = native.kill(target, signal);
@@ -103,22 +147,7 @@ export class Supervisor {
     if (result === 'gone') log.warn('the child is already gone; signal not delivered', { signal: forwardedAs, target });
     else if (result !== 'sent') log.warn(`could not forward the signal: ${result}`, { signal: forwardedAs, target });
     if (result === 'sent') this.deps.observer.forwarded(forwardedAs);
-    if (STOP_TIMEOUT_SIGNALS.has(received)) this.startStopTimeout(forwardedAs);
-  }
-
-  private startStopTimeout(signalSent: string, stopTimeoutMs = this.deps.config.stopTimeoutMs): void {
-    const { native, log } = this.deps;
-    if (stopTimeoutMs === null || this.stopTimer) return;
-    this.stopTimer = setTimeout(() => {
-      if (!this.isChildRunning) return;
-      const pid = this.childPid!;
-      log.warn('the child did not stop in time; killing its process group', {
-        event: 'stop-timeout', signal: signalSent, stopTimeoutMs, pid,
-      });
-      native.kill(-pid, SIG.KILL);
-      // The child may have left its group; it must die all the same.
-      native.kill(pid, SIG.KILL);
-    }, stopTimeoutMs);
+    return forwardedAs;
   }
 
   reap(): void {
@@ -141,25 +170,36 @@ export class Supervisor {
 
   private onReaped(reaped: Reaped): void {
     const { config, log, rt } = this.deps;
+    const isMain = reaped.pid === this.childPid;
+    // A service's end is the services' to tell (they look at the OOM counter themselves).
+    if (!isMain && this.deps.sidecars?.claim(reaped)) return;
+    // Only a death by SIGKILL costs a file read: the OOM killer's counter.
+    const oom = this.oomKills.check(reaped.status);
     // Records are built only when written: a burst of thousands of orphans is the hot path.
     const fields = (role: 'main' | 'orphan') => ({
-      event: 'reap', pid: reaped.pid, command: reaped.name, ...describe(reaped.status, rt), role,
+      event: 'reap', pid: reaped.pid, command: reaped.name, ...describe(reaped.status, rt), role, ...(oom ? oomFields(oom) : {}),
     });
-    if (reaped.pid !== this.childPid) {
-      if (this.deps.sidecars?.claim(reaped)) return;
+    if (oom) {
+      // An orphan's name is read before reaping only when logs want it (the reaping path is hot).
+      const who = isMain ? 'the main child' : `an orphan (${reaped.name === undefined ? '' : `${reaped.name}, `}pid ${reaped.pid})`;
+      log.warn(`${who} was ${describeOomKill(oom)}`, fields(isMain ? 'main' : 'orphan'));
+    }
+    if (!isMain) {
       this.deps.observer.reaped('orphan');
       this.drain?.noteExited(reaped.pid, reaped.name);
+      if (oom) return;
       if (config.warnOnReap) log.warn('reaped an orphan', fields('orphan'));
       else if (log.isEnabled('debug')) log.debug('reaped an orphan', fields('orphan'));
       return;
     }
     if (!this.isChildRunning) return;
     this.childStatus = reaped.status;
+    this.childOom = oom;
     this.endedWith = reaped.status;
     this.deps.observer.reaped('main');
     this.deps.observer.childGone();
-    if (this.stopTimer) clearTimeout(this.stopTimer);
-    if (log.isEnabled('info')) log.info('the main child ended', fields('main'));
+    this.stopping.mainEnded();
+    if (!oom && log.isEnabled('info')) log.info('the main child ended', fields('main'));
   }
 
   /** Acted on once the reap loop is done, when it is known whether any child is left. */
@@ -169,16 +209,59 @@ export class Supervisor {
     else this.endWith(code, status, outcome);
   }
 
-  /** Drains what is left, then exits with `code`. */
+  /** Drains what is left, then exits with `code` (taken from `status`). */
   endWith(code: number, status: ExitStatus, outcome: 'none-ready' | 'no-children' | null = null): void {
     const { config, native, log } = this.deps;
     // With no child left there is nothing to drain: every process of the tree (or, as PID 1, of
     // the namespace) would be a child by now. No reason to read all of /proc to learn that.
     if (config.graceMs === 0 || (outcome ?? (native.peekExited() === -1 ? 'no-children' : null)) === 'no-children') {
-      this.deps.exit(code, status);
+      this.finish(code, status);
       return;
     }
-    this.drain = new Drain({ native, log, graceMs: config.graceMs, onDone: () => this.deps.exit(code, status) });
+    const { graceMs, afterKillMs, cut } = this.stopping.plan.drain();
+    this.drain = new Drain({ native, log, graceMs, afterKillMs, cut, onDone: () => this.finish(code, status) });
     this.drain.start();
+  }
+
+  /** The deadline's last moment: the drain ends now; without one, procinit exits with what it knows. */
+  private exitAtDeadline(): void {
+    if (this.exited) return;
+    if (this.drain) {
+      this.drain.finish();
+      return;
+    }
+    if (this.endedWith) return; // reaped, and acted on at this very turn
+    const status = this.childStatus;
+    if (status === null) {
+      this.deps.log.warn('the stop deadline is here and the main child has not ended even after SIGKILL; exiting without it', {
+        event: 'stop-deadline', pid: this.childPid, stopDeadlineMs: this.deps.config.stopDeadlineMs,
+      });
+    } else {
+      this.deps.log.warn('the stop deadline is here and the services have not all stopped; exiting without them', {
+        event: 'stop-deadline', stopDeadlineMs: this.deps.config.stopDeadlineMs,
+      });
+    }
+    this.finish(status ? exitCodeOf(status, this.deps.config.remapExitToZero) : 128 + SIG.KILL, status);
+  }
+
+  /** What the run came to, for the exit record and the termination message. */
+  describeEnding(code: number, status: ExitStatus | null): Ending {
+    const natural = status ? exitCodeOf(status) : null;
+    const remapped = natural !== null && natural !== code && code === 0 && this.deps.config.remapExitToZero.has(natural);
+    return {
+      code,
+      status,
+      ...(remapped ? { remappedFrom: natural } : {}),
+      main: this.childPid === null ? null : { command: this.deps.config.command, status: this.childStatus, oom: this.childOom },
+      stop: this.stopping.told,
+      drain: this.drain?.outcome() ?? null,
+    };
+  }
+
+  private finish(code: number, status: ExitStatus | null): void {
+    if (this.exited) return;
+    this.exited = true;
+    this.stopping.close();
+    this.deps.exit(this.describeEnding(code, status));
   }
 }

@@ -2,8 +2,8 @@
 // do, and main does it.
 import type { Command } from 'commander';
 import {
-  type Config, type Env, UsageError, configFromEnv, parseDurationOption, parseExitCode, parseLogFormat, parseMetricsOption, parseRewrite,
-  parseParentDeathSignal, oneLineMessage,
+  type Config, type Env, UsageError, checkStopTimes, configFromEnv, parseDurationOption, parseExitCode, parseLogFormat, parseMetricsOption,
+  parseRewrite, parseParentDeathSignal, parseTerminationLog, oneLineMessage,
 } from './options.js';
 import type { RealtimeRange } from '../core/signal-table.js';
 import { tiniVerbosityOverride } from './compat-env.js';
@@ -54,6 +54,10 @@ function buildProgram(version: string, output: string[]): Command {
     .option('-r, --rewrite <from:to>', 'send the child TO when procinit receives FROM, e.g. TERM:QUIT; TO 0 drops it; repeatable  [PROCINIT_REWRITE=TERM:QUIT,WINCH:0]',
       (text: string, all: string[] | undefined) => [...(all ?? []), text])
     .option('--stop-timeout <duration>', "after forwarding SIGTERM, SIGINT or SIGQUIT, SIGKILL the child's process group if it still runs this long (default off)  [PROCINIT_STOP_TIMEOUT]")
+    .option('--stop-delay <duration>', 'on the first SIGTERM, SIGINT or SIGQUIT, keep everything running this long, then forward it; a second one forwards at once (a preStop sleep without a shell; default off)  [PROCINIT_STOP_DELAY]')
+    .option('--stop-deadline <duration>', "fit the whole stop (delay, the child's stop, the drain) in this, counted from the stop signal, SIGKILLing early enough to exit before the runtime's SIGKILL: set it to docker stop -t or terminationGracePeriodSeconds (default off)  [PROCINIT_STOP_DEADLINE]")
+    .option('--termination-log <path>', "write why procinit exited, one paragraph, to this file as it exits (default /dev/termination-log when it exists: Kubernetes' termination message)  [PROCINIT_TERMINATION_LOG]")
+    .option('--no-termination-log', 'write no termination message  [PROCINIT_TERMINATION_LOG=0]')
     .option('--metrics <[host:]port>', 'serve Prometheus metrics at http://HOST:PORT/metrics (default host 0.0.0.0); off by default  [PROCINIT_METRICS]')
     .option('--log-format <format>', 'json (default) or pretty, for people  [PROCINIT_LOG_FORMAT]')
     .option('--config <file>', 'services to supervise beside <command> (or alone, without one): a JSON file, see procinit.schema.json  [PROCINIT_CONFIG]')
@@ -73,7 +77,7 @@ function buildProgram(version: string, output: string[]): Command {
 export function parseCommandLine(argv: string[], env: Env, version: string, rt: RealtimeRange): CliResult {
   if (argv[0] === '--' && argv.length > 1) {
     try {
-      return { kind: 'run', config: { command: argv.slice(1), ...configFromEnv(env, rt) } };
+      return { kind: 'run', config: checkStopTimes({ command: argv.slice(1), ...configFromEnv(env, rt) }) };
     } catch (error) {
       if (error instanceof UsageError) return { kind: 'usage-error', message: oneLineMessage(error.message) };
       throw error;
@@ -91,8 +95,8 @@ export function parseWithCommander(argv: string[], env: Env, version: string, rt
     program.parse(argv, { from: 'user' });
     const opts = program.opts<{ subreaper?: boolean; killProcessGroup?: true; singleChild?: true; parentDeathSignal?: string;
       verbose: number; warnOnReap?: true; remapExit?: string[]; grace?: string; rewrite?: string[];
-      stopTimeout?: string; metrics?: string; logFormat?: string; license?: true; config?: string; logPrefix?: true;
-      statusFile?: string }>();
+      stopTimeout?: string; stopDelay?: string; stopDeadline?: string; terminationLog?: string | false; metrics?: string;
+      logFormat?: string; license?: true; config?: string; logPrefix?: true; statusFile?: string }>();
     if (opts.license) return { kind: 'license' };
     const command = program.args;
     const servicesFile = opts.config ?? fromEnv.servicesFile;
@@ -102,7 +106,7 @@ export function parseWithCommander(argv: string[], env: Env, version: string, rt
     }
     return {
       kind: 'run',
-      config: {
+      config: checkStopTimes({
         command,
         subreaper: opts.subreaper ?? fromEnv.subreaper,
         killProcessGroup: opts.singleChild ? false : opts.killProcessGroup ?? fromEnv.killProcessGroup,
@@ -116,12 +120,17 @@ export function parseWithCommander(argv: string[], env: Env, version: string, rt
         rewrites: new Map([...fromEnv.rewrites, ...(opts.rewrite ?? []).map((r) => parseRewrite(r, '--rewrite', rt))]),
         stopTimeoutMs: opts.stopTimeout !== undefined
           ? parseDurationOption(opts.stopTimeout, '--stop-timeout') : fromEnv.stopTimeoutMs,
+        stopDelayMs: opts.stopDelay !== undefined ? parseDurationOption(opts.stopDelay, '--stop-delay') : fromEnv.stopDelayMs,
+        stopDeadlineMs: opts.stopDeadline !== undefined
+          ? parseDurationOption(opts.stopDeadline, '--stop-deadline') : fromEnv.stopDeadlineMs,
+        terminationLog: opts.terminationLog === false ? null
+          : opts.terminationLog !== undefined ? parseTerminationLog(opts.terminationLog, '--termination-log') : fromEnv.terminationLog,
         metrics: opts.metrics !== undefined ? parseMetricsOption(opts.metrics, '--metrics') : fromEnv.metrics,
         logFormat: opts.logFormat !== undefined ? parseLogFormat(opts.logFormat, '--log-format') : fromEnv.logFormat,
         servicesFile,
         logPrefix: opts.logPrefix ?? fromEnv.logPrefix,
         statusFile: opts.statusFile ?? fromEnv.statusFile,
-      },
+      }),
     };
   } catch (error) {
     if (error instanceof loadCommander().CommanderError) {

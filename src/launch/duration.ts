@@ -17,3 +17,10 @@ export function parseDuration(text: string): number | undefined {
 export function formatDuration(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
+
+/** 800 ms, 1.4 s, 30 s: for people, where formatDuration writes an option's value. */
+export function spoken(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const seconds = Math.round(ms / 100) / 10;
+  return `${Number.isInteger(seconds) ? seconds.toFixed(0) : seconds.toFixed(1)} s`;
+}

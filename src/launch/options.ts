@@ -2,8 +2,9 @@
 // often fixed and only the environment can be changed. tini's and dumb-init's own variables are
 // honoured with their meaning (compat-env.ts), so swapping either out is one line.
 import { dumbInitSetsid, tiniVerbosityOverride } from './compat-env.js';
-import { LONGEST_MS, parseDuration } from './duration.js';
+import { LONGEST_MS, formatDuration, parseDuration } from './duration.js';
 import { type ListenAddress, parseListenAddress } from '../observability/metrics-address.js';
+import { whyDelayDoesNotFit } from '../shutdown/stop-plan.js';
 import {
   type RealtimeRange, parseSignal, whyNeverReceived, whyNotParentDeathSignal,
 } from '../core/signal-table.js';
@@ -25,6 +26,12 @@ export interface Config {
   rewrites: Map<number, number>;
   /** After a forwarded SIGTERM/SIGINT/SIGQUIT, SIGKILL the child's group if it still runs. */
   stopTimeoutMs: number | null;
+  /** On the first stop signal, keep everything running this long before forwarding it; 0 = none. */
+  stopDelayMs: number;
+  /** The whole stop, from the first stop signal to procinit's exit, fits in this; null = no bound. */
+  stopDeadlineMs: number | null;
+  /** Where the termination message goes as procinit exits; null: nowhere. */
+  terminationLog: TerminationLogSetting | null;
   /** Where to serve Prometheus metrics; null (the default) opens no socket. */
   metrics: ListenAddress | null;
   logFormat: LogFormat;
@@ -37,6 +44,10 @@ export interface Config {
 }
 
 export type LogFormat = 'json' | 'pretty';
+
+/** Kubernetes' file, written only when it exists; a path given is created if missing. */
+export interface TerminationLogSetting { path: string; create: boolean }
+export const DEFAULT_TERMINATION_LOG: TerminationLogSetting = { path: '/dev/termination-log', create: false };
 
 export const DEFAULT_GRACE_MS = 5_000;
 
@@ -132,6 +143,29 @@ export function parseMetricsOption(text: string, where: string): ListenAddress {
   return address;
 }
 
+/** The stop settings together: `--stop-delay` must leave the app time to stop within `--stop-deadline`. */
+export function checkStopTimes<T extends Pick<Config, 'stopDelayMs' | 'stopDeadlineMs'>>(config: T): T {
+  const { stopDelayMs, stopDeadlineMs } = config;
+  if (stopDeadlineMs === null) return config;
+  if (stopDeadlineMs === 0) {
+    throw new UsageError('a stop deadline of 0 would SIGKILL everything the moment a stop signal comes; '
+      + 'set it to the runtime\'s stop time-out (docker stop -t, terminationGracePeriodSeconds), or leave it unset');
+  }
+  const why = whyDelayDoesNotFit(stopDelayMs, stopDeadlineMs);
+  if (why) {
+    throw new UsageError(`the stop delay (${formatDuration(stopDelayMs)}) does not fit in the stop deadline (${formatDuration(stopDeadlineMs)}): `
+      + `${why}; make the delay shorter than about 80% of the deadline, or the deadline longer`);
+  }
+  return config;
+}
+
+/** A path; the words that turn a PROCINIT_ switch off turn it off. */
+export function parseTerminationLog(text: string, where: string): TerminationLogSetting | null {
+  if (['', ...FALSE_WORDS].includes(text.trim().toLowerCase())) return null;
+  if (text.includes('\0')) throw new UsageError(`${where} ${JSON.stringify(text)} is not a path`);
+  return { path: text, create: true };
+}
+
 export function parseLogFormat(text: string, where: string): LogFormat {
   if (text === 'json' || text === 'pretty') return text;
   throw new UsageError(`${where} ${JSON.stringify(text)} is not a log format; use json or pretty`);
@@ -154,6 +188,11 @@ export function configFromEnv(env: Env, rt: RealtimeRange): Omit<Config, 'comman
     rewrites: new Map(list(env.PROCINIT_REWRITE).map((s) => parseRewrite(s, 'PROCINIT_REWRITE', rt))),
     stopTimeoutMs: env.PROCINIT_STOP_TIMEOUT !== undefined
       ? parseDurationOption(env.PROCINIT_STOP_TIMEOUT, 'PROCINIT_STOP_TIMEOUT') : null,
+    stopDelayMs: env.PROCINIT_STOP_DELAY !== undefined ? parseDurationOption(env.PROCINIT_STOP_DELAY, 'PROCINIT_STOP_DELAY') : 0,
+    stopDeadlineMs: env.PROCINIT_STOP_DEADLINE !== undefined
+      ? parseDurationOption(env.PROCINIT_STOP_DEADLINE, 'PROCINIT_STOP_DEADLINE') : null,
+    terminationLog: env.PROCINIT_TERMINATION_LOG !== undefined
+      ? parseTerminationLog(env.PROCINIT_TERMINATION_LOG, 'PROCINIT_TERMINATION_LOG') : DEFAULT_TERMINATION_LOG,
     // Off as every PROCINIT_ switch is off: unset, empty, 0, false, no, off.
     metrics: env.PROCINIT_METRICS === undefined || ['', ...FALSE_WORDS].includes(env.PROCINIT_METRICS.trim().toLowerCase())
       ? null : parseMetricsOption(env.PROCINIT_METRICS, 'PROCINIT_METRICS'),

@@ -19,18 +19,21 @@ function readNumber(path: string): number | null {
   }
 }
 
-/** Directories that may hold this process's pids.current, most specific first. */
-export function candidateDirectories(procSelfCgroup: string): string[] {
+/**
+ * Directories that may hold this process's files of `controller` (v2's unified hierarchy, then
+ * v1's), most specific first. `root` is where cgroups are mounted: a fixture tree in tests.
+ */
+export function candidateDirectories(procSelfCgroup: string, controller = 'pids', root = '/sys/fs/cgroup'): string[] {
   const out: string[] = [];
   for (const line of procSelfCgroup.split('\n')) {
     const [, controllers, path] = line.split(':');
     if (path === undefined) continue;
-    if (controllers === '') out.push(`/sys/fs/cgroup${path}`, `/sys/fs/cgroup/unified${path}`);
-    if (controllers!.split(',').includes('pids')) out.push(`/sys/fs/cgroup/pids${path}`);
+    if (controllers === '') out.push(`${root}${path}`, `${root}/unified${path}`);
+    if (controllers!.split(',').includes(controller)) out.push(`${root}/${controller}${path}`);
   }
   // Inside a container without a cgroup namespace the path names the host's hierarchy, but the
   // runtime mounts the container's own cgroup at the root.
-  out.push('/sys/fs/cgroup', '/sys/fs/cgroup/pids');
+  out.push(root, `${root}/${controller}`);
   return [...new Set(out.map((d) => d.replace(/\/+$/, '')))];
 }
 

@@ -4,6 +4,8 @@
 // count against the pids limit, and libuv aborts the whole process when it cannot create one.
 import { createRequire } from 'node:module';
 import type { PidsCounter } from './cgroup.js';
+import type { MemoryCgroup } from './memory-cgroup.js';
+import type { OomKills } from './oom-kills.js';
 import type { ListenAddress } from './metrics-address.js';
 import { serveMetrics } from './metrics-server.js';
 import type { Observer } from './observer.js';
@@ -29,8 +31,11 @@ export interface MetricsEndpoint extends Observer {
 /** More series from a feature that is itself loaded only when used (a config's services). */
 export type MetricsExtension = (client: typeof import('prom-client'), registry: import('prom-client').Registry) => void;
 
+/** The memory cgroup's series, when there is one. */
+export interface MemorySeries { memory: MemoryCgroup | null; oomKills: OomKills }
+
 export async function startMetrics(listen: ListenAddress, selfPid: number, pids: PidsCounter | null,
-  extend?: MetricsExtension): Promise<MetricsEndpoint> {
+  extend?: MetricsExtension, memorySeries?: MemorySeries): Promise<MetricsEndpoint> {
   const require = createRequire(__filename);
   const client = require('prom-client') as typeof import('prom-client');
   const registry = new client.Registry();
@@ -58,6 +63,21 @@ export async function startMetrics(listen: ListenAddress, selfPid: number, pids:
     if (pids.max !== null) {
       const limit = pids.max;
       new client.Gauge({ name: 'procinit_pids_max', help: 'the pids cgroup limit', registers, collect() { this.set(limit); } });
+    }
+  }
+  const memory = memorySeries?.memory;
+  const oomKills = memorySeries?.oomKills;
+  if (memory && oomKills) {
+    // Read at scrape time, like the pids series: nothing between scrapes.
+    new client.Counter({ name: 'procinit_oom_kills_total', help: "processes the kernel's OOM killer killed in the memory cgroup since procinit started", registers,
+      collect() { const n = oomKills.sinceStart(); if (n !== null) { this.reset(); this.inc(n); } } });
+    new client.Gauge({ name: 'procinit_memory_usage_bytes', help: 'memory in use in the memory cgroup', registers,
+      collect() { const n = memory.usage(); if (n !== null) this.set(n); } });
+    new client.Gauge({ name: 'procinit_memory_peak_bytes', help: 'the highest memory use the memory cgroup recorded', registers,
+      collect() { const n = memory.peak(); if (n !== null) this.set(n); } });
+    if (memory.limit() !== null) {
+      new client.Gauge({ name: 'procinit_memory_limit_bytes', help: 'the memory cgroup limit', registers,
+        collect() { const n = memory.limit(); if (n !== null) this.set(n); } });
     }
   }
   reaped.inc({ role: 'main' }, 0);

@@ -12,6 +12,8 @@ import type { ServicesConfig } from './spec.js';
 import { StatusFile, type StatusSnapshot, chooseStatusFile } from './status-file.js';
 import { statusCommand } from './status-command.js';
 import { registerServiceMetrics } from './metrics.js';
+import type { ServiceEnd } from '../core/ending.js';
+import type { OomKills } from '../observability/oom-kills.js';
 
 export type { ServicesConfig } from './spec.js';
 
@@ -51,6 +53,8 @@ export interface ServicesDeps {
   startDirectory: string | null;
   /** Called with each service's pid once spawned (its OOM score). */
   afterSpawn?: (pid: number) => unknown;
+  /** The memory cgroup's OOM-kill counter: a service that died of SIGKILL is checked against it. */
+  oomKills?: OomKills;
 }
 
 export class ServicesRuntime {
@@ -70,6 +74,7 @@ export class ServicesRuntime {
       native: deps.native, log: deps.log, rt: deps.rt, clock: () => performance.now(), baseEnv: deps.baseEnv,
       ignoredSignals: deps.ignoredSignals, relay: this.relay, startDirectory: deps.startDirectory,
       ...(deps.afterSpawn ? { afterSpawn: deps.afterSpawn } : {}),
+      ...(deps.oomKills ? { oomKills: deps.oomKills } : {}),
       ownPid: (pid, onExit) => this.orchestrator.ownPid(pid, onExit), listeners,
     }));
     this.orchestrator = new Orchestrator(services, {
@@ -105,6 +110,15 @@ export class ServicesRuntime {
   beforeExit(): void {
     this.relay?.flushSync();
     this.statusFile?.remove();
+  }
+
+  /** The service whose give-up ends procinit, for the termination message; undefined for any other end. */
+  endingService(): ServiceEnd | undefined {
+    const reason = this.orchestrator.reason;
+    if (reason?.kind !== 'give-up' && reason?.kind !== 'startup-failed') return undefined;
+    const { giveUp } = reason;
+    const spec = this.config.services.find((s) => s.name === giveUp.service);
+    return { name: giveUp.service, runs: giveUp.failedRuns, command: spec?.command ?? [], status: giveUp.status, oom: giveUp.oom ?? null, hint: giveUp.hint };
   }
 
   /** Why procinit ends, for the exit record. */

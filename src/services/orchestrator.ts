@@ -168,6 +168,14 @@ export class Orchestrator implements Sidecars {
     for (const service of this.services) service.signal(received);
   }
 
+  /** The stop deadline's last SIGKILL (src/shutdown/stopping.ts): every service still there gets it, in no order. */
+  killAll(): void {
+    for (const service of this.services) {
+      service.stop();
+      service.killNow();
+    }
+  }
+
   mainEnded(code: number, status: ExitStatus, finish: (code: number, status: ExitStatus) => void): void {
     this.mainState = 'EXITED';
     this.mainPid = null;

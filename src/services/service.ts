@@ -4,6 +4,7 @@ import type { Bytes, ExitStatus, Native } from '../../native/api.js';
 import { exitCodeOf, exitCodeOfSpawnError } from '../core/exit-code.js';
 import { SIG, type RealtimeRange, signalName } from '../core/signal-table.js';
 import type { Log } from '../observability/log.js';
+import { type OomFinding, type OomKills, describeOomKill, oomFields } from '../observability/oom-kills.js';
 import { giveUpHint } from './give-up.js';
 import type { LogRelay } from './log-relay.js';
 import { type Decision, type EndCause, RestartPolicy } from './policy.js';
@@ -25,6 +26,8 @@ export interface ServiceDeps {
   startDirectory?: string | null;
   /** Each spawned pid, as it starts (procinit raises its OOM score). */
   afterSpawn?: (pid: number) => unknown;
+  /** The memory cgroup's OOM-kill counter, shared with the supervisor's reaping of the main child and orphans. */
+  oomKills?: OomKills;
   relay: LogRelay | null;
   /** Hands a pid to procinit's reaper: onExit runs when it is reaped. */
   ownPid(pid: number, onExit: (status: ExitStatus) => void): void;
@@ -34,7 +37,7 @@ export interface ServiceDeps {
 /** After SIGKILL a process in uninterruptible sleep may hold on; a stop waits this long for it. */
 const AFTER_KILL_MS = 2_000;
 
-export interface GiveUp { service: string; failedRuns: number; status: ExitStatus; code: number; hint: string }
+export interface GiveUp { service: string; failedRuns: number; status: ExitStatus; code: number; hint: string; oom?: OomFinding | null }
 
 function describe(status: ExitStatus, rt: RealtimeRange): Record<string, unknown> {
   return 'exited' in status ? { exitCode: status.exited } : { signal: signalName(status.signaled, rt) };
@@ -59,6 +62,8 @@ export class Service {
   private stopRequested = false;
   private endCause: EndCause | undefined;
   private runStartedAt = 0;
+  /** The OOM killer's part in the last run's end, if it had one. */
+  private lastOom: OomFinding | null = null;
   /** Set when the service gave up (a critical one) or ended for good without success. */
   giveUp: GiveUp | null = null;
 
@@ -87,6 +92,7 @@ export class Service {
   start(): void {
     const { native, log, relay } = this.deps;
     this.timers.backoff = undefined;
+    this.lastOom = null;
     const readiness = this.spec.ready ? prepareReadiness(this.spec.ready, {
       native, env: this.env, cwd: this.cwd, ownPid: this.deps.ownPid,
     }) : null;
@@ -195,7 +201,10 @@ export class Service {
     const runMs = Math.round(this.deps.clock() - this.runStartedAt);
     const expected = this.stopRequested || (this.policy.isSuccess(status, this.endCause) && this.spec.restart !== 'always');
     const fields = { event: 'service-exit', service: this.spec.name, pid: this.record.pid, ...describe(status, this.deps.rt), runMs };
-    if (expected) this.deps.log.info(`${this.spec.name} ended`, fields);
+    // Only a death by SIGKILL costs a file read: the OOM killer's counter (observability/oom-kills.ts).
+    this.lastOom = this.deps.oomKills?.check(status) ?? null;
+    if (this.lastOom) this.deps.log.warn(`${this.spec.name} was ${describeOomKill(this.lastOom)}`, { ...fields, ...oomFields(this.lastOom) });
+    else if (expected) this.deps.log.info(`${this.spec.name} ended`, fields);
     else this.deps.log.warn(`${this.spec.name} ended`, fields);
     this.ended(status, this.endCause);
   }
@@ -239,7 +248,7 @@ export class Service {
   private describeEnd(failedRuns: number, status: ExitStatus, hint: string): GiveUp {
     const code = exitCodeOf(status);
     // A give-up is never a success, even of a service that exited 0 five times.
-    return { service: this.spec.name, failedRuns, status, code: code === 0 ? 1 : code, hint };
+    return { service: this.spec.name, failedRuns, status, code: code === 0 ? 1 : code, hint, oom: this.lastOom };
   }
 
   /** Stops it for good: a pending restart is cancelled, a process gets its stop signal. */
@@ -254,6 +263,14 @@ export class Service {
       this.change('STOPPING');
       this.sendStop();
     }
+  }
+
+  /** SIGKILL to its group now: the stop deadline leaves no time for its own stop. */
+  killNow(): void {
+    const pid = this.record.pid;
+    if (!this.hasProcess || pid === null) return;
+    this.deps.native.kill(-pid, SIG.KILL);
+    this.deps.native.kill(pid, SIG.KILL);
   }
 
   /** A non-stop signal procinit received: passed on when the service's `signals` name it. */

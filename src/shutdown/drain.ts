@@ -6,17 +6,30 @@ import type { Native } from '../../native/api.js';
 import type { Log } from '../observability/log.js';
 import { type ProcessInfo, descendantsOf, listProcesses, procMatchesSelf } from '../core/proc.js';
 import { SIG } from '../core/signal-table.js';
+import { AFTER_KILL_MS } from './stop-plan.js';
 
 export interface DrainDeps {
   native: Native;
   log: Log;
   graceMs: number;
+  /** After SIGKILL, how long a process in uninterruptible sleep is waited for (less under a deadline). */
+  afterKillMs?: number;
+  /** The grace was shortened to fit a stop deadline. */
+  cut?: boolean;
   /** Called once, when nothing is left or the last kill has had its chance. */
   onDone: () => void;
 }
 
-/** After SIGKILL, a process in uninterruptible sleep may still hold on; do not wait for it forever. */
-const AFTER_KILL_MS = 2_000;
+/** How the drain went, for the exit record and the termination message. */
+export interface DrainOutcome {
+  /** Processes left when the main child ended (0 when /proc could not be read). */
+  left: number;
+  exited: number;
+  killed: number;
+  graceMs: number;
+  /** A stop deadline ended the grace early. */
+  cut: boolean;
+}
 
 type Named = { pid: number; name: string };
 const named = (p: ProcessInfo): Named => ({ pid: p.pid, name: p.name });
@@ -28,8 +41,15 @@ export class Drain {
   private killed: Named[] = [];
   private leftAtStart = 0;
   private finished = false;
+  private timerEndsAt = Infinity;
+  private phase: 'grace' | 'after-kill' = 'grace';
+  /** At the latest, the end of the wait after SIGKILL (a stop deadline); Infinity without one. */
+  private exitAt = Infinity;
+  private cut = false;
 
-  constructor(private readonly deps: DrainDeps) {}
+  constructor(private readonly deps: DrainDeps) {
+    this.cut = deps.cut ?? false;
+  }
 
   /**
    * What is left: every other process of the namespace as its init, else procinit's descendants;
@@ -72,7 +92,7 @@ export class Drain {
   start(): void {
     const { log, graceMs } = this.deps;
     this.startedAt = performance.now();
-    this.timer = setTimeout(() => this.onGraceOver(), graceMs);
+    this.arm(() => this.onGraceOver(), graceMs);
     try {
       const left = this.processesLeft();
       this.leftAtStart = left?.length ?? 0;
@@ -100,14 +120,42 @@ export class Drain {
     this.exited.push({ pid, name: name ?? '?' });
   }
 
+  private arm(then: () => void, ms: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timerEndsAt = performance.now() + ms;
+    this.timer = setTimeout(then, Math.max(0, ms));
+  }
+
+  /**
+   * A stop that began during the drain (the main child had ended by itself) fits it in its
+   * deadline: the SIGKILL no later than `killAt`, the end no later than `exitAt` (performance.now).
+   */
+  fitWithin(killAt: number, exitAt: number): void {
+    this.exitAt = Math.min(this.exitAt, exitAt);
+    if (this.finished || this.timer === null) return;
+    const now = performance.now();
+    if (this.phase === 'grace' && killAt < this.timerEndsAt) {
+      this.cut = true;
+      this.arm(() => this.onGraceOver(), killAt - now);
+    } else if (this.phase === 'after-kill' && exitAt < this.timerEndsAt) {
+      this.arm(() => this.finish(), exitAt - now);
+    }
+  }
+
+  outcome(): DrainOutcome {
+    return { left: this.leftAtStart, exited: this.exited.length, killed: this.killed.length, graceMs: this.deps.graceMs, cut: this.cut };
+  }
+
   private onGraceOver(): void {
-    this.timer = setTimeout(() => this.finish(), AFTER_KILL_MS);
+    this.phase = 'after-kill';
+    const afterKill = Math.min(this.deps.afterKillMs ?? AFTER_KILL_MS, this.exitAt - performance.now());
+    this.arm(() => this.finish(), afterKill);
     try {
       const left = this.processesLeft();
       this.killed = (left ?? []).map(named);
       if (left === null || left.length > 0 || this.deps.native.getpid() === 1) {
-        this.deps.log.warn('the grace period ran out; killing the processes left', {
-          event: 'drain', phase: 'kill', killed: this.killed, graceMs: this.deps.graceMs,
+        this.deps.log.warn(`${this.cut ? 'the stop deadline is near' : 'the grace period ran out'}; killing the processes left`, {
+          event: 'drain', phase: 'kill', killed: this.killed, graceMs: this.deps.graceMs, ...(this.cut ? { cut: true } : {}),
         });
         this.signalLeft(SIG.KILL, left);
       }

@@ -41,6 +41,10 @@ export interface ContainerOptions {
   cwd?: string;
   /** `linux.resources.pids.limit`: `docker run --pids-limit`. */
   pidsLimit?: number;
+  /** `linux.resources.memory.limit` in bytes, swap included: `docker run --memory X --memory-swap X`. */
+  memoryLimit?: number;
+  /** No cgroup file system inside (runc's spec mounts one at /sys/fs/cgroup): no cgroup to read. */
+  withoutCgroupMount?: boolean;
   mounts?: Mount[];
   /** Directories put first on PATH inside the container. */
   path?: string[];
@@ -114,8 +118,8 @@ export class Container {
     mounts.push({ source: worldReadableCheckout(), destination: PROJECT });
     mounts.push({ source: this.shared, destination: SHARED, readonly: false });
     mounts.push(...(o.mounts ?? []));
-    // Mount points must exist in a read-only rootfs.
-    for (const m of mounts) mkdirSync(join(rootfs, m.destination), { recursive: true });
+    // Mount points must exist in a read-only rootfs (runc makes those under /dev, a tmpfs, itself).
+    for (const m of mounts) if (!m.destination.startsWith('/dev/')) mkdirSync(join(rootfs, m.destination), { recursive: true });
     for (const dir of ['proc', 'dev', 'sys', 'tmp']) mkdirSync(join(rootfs, dir), { recursive: true });
     for (const [path, target] of Object.entries(o.symlinks ?? {})) {
       mkdirSync(dirname(join(rootfs, path)), { recursive: true });
@@ -135,6 +139,8 @@ export class Container {
     // pid, mount, ipc, uts and network namespaces, as `runc spec` has them: a network namespace
     // with only loopback up, which is all these tests need.
     if (o.pidsLimit !== undefined) config.linux.resources.pids = { limit: o.pidsLimit };
+    if (o.memoryLimit !== undefined) config.linux.resources.memory = { limit: o.memoryLimit, swap: o.memoryLimit };
+    if (o.withoutCgroupMount) config.mounts = config.mounts.filter((m: { type: string }) => m.type !== 'cgroup');
     writeFileSync(join(this.bundle, 'config.json'), JSON.stringify(config, null, 2));
   }
 

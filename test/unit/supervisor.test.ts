@@ -3,6 +3,8 @@ import type { ExitStatus } from '../../native/api.js';
 import type { Config } from '../../src/launch/options.js';
 import { combineObservers } from '../../src/observability/observer.js';
 import { Supervisor } from '../../src/core/supervisor.js';
+import type { Ending } from '../../src/core/ending.js';
+import { OomKills } from '../../src/observability/oom-kills.js';
 import { FakeNative } from './fake-native.js';
 import { capturingLog } from './log-capture.js';
 
@@ -12,22 +14,23 @@ const CHILD = 100;
 function makeConfig(overrides: Partial<Config> = {}): Config {
   return { command: ['app'], subreaper: false, killProcessGroup: false, parentDeathSignal: null,
     remapExitToZero: new Set(), verbosity: 4, warnOnReap: false, graceMs: 0, rewrites: new Map(),
-    stopTimeoutMs: null, metrics: null, logFormat: 'json', ...overrides };
+    stopTimeoutMs: null, stopDelayMs: 0, stopDeadlineMs: null, terminationLog: null, metrics: null, logFormat: 'json', ...overrides };
 }
 
 function setUp(overrides: Partial<Config> = {}) {
   const native = new FakeNative();
   native.spawn({ file: 'app', argv: ['app'], env: [], takeForeground: false });
   const { log, records } = capturingLog();
-  const exits: Array<{ code: number; status: ExitStatus }> = [];
+  const exits: Array<{ code: number; status: ExitStatus | null }> = [];
+  const endings: Ending[] = [];
   const events: string[] = [];
   const observer = combineObservers([{
     forwarded: (signal) => events.push(`forwarded ${signal}`), reaped: (role) => events.push(`reaped ${role}`),
     processesChanged: () => events.push('changed'), childGone: () => events.push('gone'),
   }]);
   const supervisor = new Supervisor({ native, config: makeConfig(overrides), log, rt, observer,
-    exit: (code, status) => exits.push({ code, status }) }, CHILD);
-  return { native, supervisor, records, exits, events };
+    exit: (ending) => { endings.push(ending); exits.push({ code: ending.code, status: ending.main!.status }); } }, CHILD);
+  return { native, supervisor, records, exits, events, endings };
 }
 
 beforeEach(() => vi.useFakeTimers());
@@ -213,5 +216,152 @@ describe('--stop-timeout', () => {
     supervisor.handleSignal(17);
     vi.advanceTimersByTime(5000);
     expect(native.kills.map((k) => k.signal)).toEqual([10, 2]);
+  });
+});
+
+describe('--stop-delay', () => {
+  it('holds the first stop signal for the delay, forwarding others meanwhile, then forwards it', () => {
+    const { native, supervisor, records } = setUp({ stopDelayMs: 3000 });
+    supervisor.handleSignal(15);
+    supervisor.handleSignal(1);
+    expect(native.kills).toEqual([{ pid: CHILD, signal: 1 }]);
+    expect(records.find((r) => r.fields.event === 'stop-delay')?.fields).toEqual({ event: 'stop-delay', phase: 'start', signal: 'SIGTERM', delayMs: 3000 });
+    vi.advanceTimersByTime(2999);
+    expect(native.kills).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    expect(native.kills.at(-1)).toEqual({ pid: CHILD, signal: 15 });
+    // Later stop signals are forwarded at once, as without a delay.
+    supervisor.handleSignal(15);
+    expect(native.kills.at(-1)).toEqual({ pid: CHILD, signal: 15 });
+  });
+
+  it('a second stop signal ends the delay: it is forwarded at once, the held one never', () => {
+    const { native, supervisor, records, endings } = setUp({ stopDelayMs: 3000 });
+    supervisor.handleSignal(15);
+    vi.advanceTimersByTime(500);
+    supervisor.handleSignal(2);
+    expect(native.kills).toEqual([{ pid: CHILD, signal: 2 }]);
+    expect(records.some((r) => r.fields.event === 'stop-delay' && r.fields.phase === 'cut-short')).toBe(true);
+    vi.advanceTimersByTime(5000);
+    expect(native.kills).toEqual([{ pid: CHILD, signal: 2 }]);
+    native.exit(CHILD, { signaled: 2 });
+    supervisor.handleSignal(17);
+    expect(endings[0]!.stop).toMatchObject({ signal: 'SIGTERM', forwardedAs: 'SIGINT', delayCutShort: true });
+  });
+
+  it('applies --rewrite to the held signal, and --stop-timeout counts from its forwarding', () => {
+    const { native, supervisor } = setUp({ stopDelayMs: 1000, stopTimeoutMs: 2000, rewrites: new Map([[15, 3]]) });
+    supervisor.handleSignal(15);
+    vi.advanceTimersByTime(1000);
+    expect(native.kills).toEqual([{ pid: CHILD, signal: 3 }]);
+    vi.advanceTimersByTime(1999);
+    expect(native.kills).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    expect(native.kills.slice(1)).toEqual([{ pid: -CHILD, signal: 9 }, { pid: CHILD, signal: 9 }]);
+  });
+
+  it('forwards nothing when the child ends during the delay', () => {
+    const { native, supervisor, exits } = setUp({ stopDelayMs: 1000 });
+    supervisor.handleSignal(15);
+    native.exit(CHILD, { exited: 0 });
+    supervisor.handleSignal(17);
+    expect(exits).toHaveLength(1);
+    vi.advanceTimersByTime(5000);
+    expect(native.kills).toEqual([]);
+  });
+});
+
+describe('--stop-deadline', () => {
+  it('SIGKILLs a child that ignores its signal at the deadline\'s kill point, and says so in the ending', () => {
+    // 10 s: the last SIGKILL 1.5 s before it, the exit 0.5 s before it.
+    const { native, supervisor, endings, records } = setUp({ stopDeadlineMs: 10_000, stopTimeoutMs: 60_000 });
+    supervisor.handleSignal(15);
+    vi.advanceTimersByTime(8499);
+    expect(native.kills).toEqual([{ pid: CHILD, signal: 15 }]);
+    vi.advanceTimersByTime(1);
+    expect(native.kills.slice(1)).toEqual([{ pid: -CHILD, signal: 9 }, { pid: CHILD, signal: 9 }]);
+    expect(records.find((r) => r.fields.event === 'stop-deadline')?.level).toBe('warn');
+    native.exit(CHILD, { signaled: 9 });
+    supervisor.handleSignal(17);
+    expect(endings[0]).toMatchObject({ code: 137, stop: { signal: 'SIGTERM', killedBy: 'stop-deadline', killAfterMs: 8500, deadlineMs: 10_000 } });
+  });
+
+  it('cuts the drain\'s grace to what is left, and exits before the deadline', () => {
+    const { native, supervisor, exits, endings } = setUp({ stopDeadlineMs: 10_000, graceMs: 30_000 });
+    native.running++; // a helper that ignores SIGTERM and SIGKILL alike (uninterruptible sleep)
+    supervisor.handleSignal(15);
+    vi.advanceTimersByTime(6000);
+    native.exit(CHILD, { exited: 0 });
+    supervisor.handleSignal(17);
+    expect(native.kills.slice(1)).toEqual([{ pid: -1, signal: 15 }, { pid: -1, signal: 18 }]);
+    vi.advanceTimersByTime(2500); // t = 8.5 s: the last SIGKILL
+    expect(native.kills.at(-1)).toEqual({ pid: -1, signal: 9 });
+    vi.advanceTimersByTime(999);
+    expect(exits).toEqual([]);
+    vi.advanceTimersByTime(1); // t = 9.5 s
+    expect(exits).toEqual([{ code: 0, status: { exited: 0 } }]);
+    expect(endings[0]!.drain).toMatchObject({ graceMs: 2500, cut: true });
+  });
+
+  it('fits a drain already under way when the stop comes during it', () => {
+    const { native, supervisor, exits } = setUp({ stopDeadlineMs: 4000, graceMs: 60_000 });
+    native.running++;
+    native.exit(CHILD, { exited: 3 });
+    supervisor.handleSignal(17);
+    vi.advanceTimersByTime(1000);
+    supervisor.handleSignal(15); // docker stop during the drain: 4 s from now
+    vi.advanceTimersByTime(3200 - 1); // kill point: 4000 - 400 - 400
+    expect(native.kills.at(-1)!.signal).toBe(18);
+    vi.advanceTimersByTime(1);
+    expect(native.kills.at(-1)).toEqual({ pid: -1, signal: 9 });
+    vi.advanceTimersByTime(400);
+    expect(exits).toEqual([{ code: 3, status: { exited: 3 } }]);
+  });
+
+  it('exits at the deadline with 137 when the child never dies, even of SIGKILL', () => {
+    const { native, supervisor, exits, endings } = setUp({ stopDeadlineMs: 10_000 });
+    supervisor.handleSignal(15);
+    vi.advanceTimersByTime(9499);
+    expect(native.kills.map((k) => k.signal)).toEqual([15, 9, 9]);
+    expect(exits).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(exits).toEqual([{ code: 137, status: null }]);
+    expect(endings[0]!.main).toMatchObject({ status: null });
+  });
+
+  it('starts on a stop signal a rewrite drops: the runtime\'s clock runs all the same', () => {
+    const { native, supervisor, exits } = setUp({ stopDeadlineMs: 2000, rewrites: new Map([[15, 0]]) });
+    supervisor.handleSignal(15);
+    vi.advanceTimersByTime(2000);
+    expect(native.kills.map((k) => k.signal)).toEqual([9, 9]);
+    expect(exits).toEqual([{ code: 137, status: null }]);
+  });
+
+  it('arms no timer before a stop signal', () => {
+    setUp({ stopDeadlineMs: 10_000, stopDelayMs: 2000, stopTimeoutMs: 1000 });
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+describe('the OOM killer', () => {
+  it('names it for the main child when the counter rose, and not for another SIGKILL', () => {
+    let kills = 0;
+    const cgroup = { version: 1 as const, directory: '/x', oomKills: () => kills, usage: () => 0, limit: () => 128 << 20, peak: () => 127 << 20 };
+    const native = new FakeNative();
+    native.spawn({ file: 'app', argv: ['app'], env: [], takeForeground: false });
+    const { log, records } = capturingLog(1);
+    const endings: Ending[] = [];
+    const supervisor = new Supervisor({ native, config: makeConfig({ verbosity: 1 }), log, rt, observer: combineObservers([]),
+      oomKills: new OomKills(cgroup), exit: (e) => endings.push(e) }, CHILD);
+    native.running++;
+    native.exit(300, { signaled: 9 }); // an orphan killed by someone: no rise
+    supervisor.handleSignal(17);
+    kills++;
+    native.exit(CHILD, { signaled: 9 });
+    supervisor.handleSignal(17);
+    expect(records.filter((r) => r.level === 'warn').map((r) => r.msg)).toEqual([
+      "the main child was killed by the kernel's OOM killer at the container's 128 MiB limit, peak 127 MiB: raise --memory / resources.limits.memory, or lower the app's heap",
+    ]);
+    expect(endings[0]!.main!.oom).toEqual({ kills: 1, limitBytes: 128 << 20, peakBytes: 127 << 20 });
   });
 });
