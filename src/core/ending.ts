@@ -65,7 +65,8 @@ function codeMeaning(ending: Ending, rt: RealtimeRange): string {
 
 function stopSentence(stop: StopStory): string {
   const received = `procinit received ${stop.signal}`;
-  if (stop.forwardedAs === null) return `${received} and forwarded nothing (a --rewrite drops it, or the app had ended)`;
+  if (stop.afterMainEnded) return `${received} after that, while it drained what was left`;
+  if (stop.forwardedAs === null) return `${received} and forwarded nothing (a --rewrite drops it)`;
   const as = stop.forwardedAs === stop.signal ? '' : ` as ${stop.forwardedAs}`;
   if (stop.delayMs === 0) return `${received} and forwarded it${as}`;
   if (stop.delayCutShort) return `${received}, held it (--stop-delay) until a second stop signal came, and forwarded that${as}`;
@@ -105,9 +106,11 @@ function serviceSentence(service: ServiceEnd, rt: RealtimeRange): string {
 export function terminationMessage(ending: Ending, rt: RealtimeRange): string {
   const sentences = [codeMeaning(ending, rt)];
   const parts: string[] = [];
-  if (ending.stop) parts.push(stopSentence(ending.stop));
+  const stop = ending.stop;
+  if (stop && !stop.afterMainEnded) parts.push(stopSentence(stop));
   if (ending.service) parts.push(serviceSentence(ending.service, rt));
-  if (ending.main) parts.push(mainSentence(ending.main, ending.stop, rt));
+  if (ending.main) parts.push(mainSentence(ending.main, stop, rt));
+  if (stop?.afterMainEnded) parts.push(stopSentence(stop));
   const first = parts.join('; ');
   sentences[0] = first ? `${sentences[0]}: ${first}.` : `${sentences[0]}.`;
   const drain = ending.drain && drainSentence(ending.drain);

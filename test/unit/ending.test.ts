@@ -14,7 +14,7 @@ const rt = { min: 34, max: 64 };
 const MiB = 1024 * 1024;
 const app = ['node', 'server.js'];
 const stop = (over: Partial<StopStory> = {}): StopStory => ({
-  signal: 'SIGTERM', forwardedAs: 'SIGTERM', delayMs: 0, delayCutShort: false, killedBy: null, killAfterMs: null, deadlineMs: null, ...over,
+  signal: 'SIGTERM', forwardedAs: 'SIGTERM', afterMainEnded: false, delayMs: 0, delayCutShort: false, killedBy: null, killAfterMs: null, deadlineMs: null, ...over,
 });
 const ending = (over: Partial<Ending>): Ending => {
   const main = over.main === undefined ? { command: app, status: { exited: 0 }, oom: null } : over.main;
@@ -50,6 +50,11 @@ describe('terminationMessage', () => {
       'Exit code 0: procinit received SIGTERM and forwarded it; node server.js exited with code 0. 3 processes were left after it, and got SIGTERM; 1 still ran and was SIGKILLed after the 5s grace.'],
     ['a drain cut by the deadline', { code: 0, drain: { left: 1, exited: 1, killed: 1, graceMs: 5_000, cut: true } },
       'Exit code 0: node server.js exited with code 0. 1 process was left after it, and got SIGTERM; 1 still ran and was SIGKILLed when the --stop-deadline cut the grace short.'],
+    ['a stop during the drain', { code: 7, main: { command: app, status: { exited: 7 }, oom: null }, stop: stop({ forwardedAs: null, afterMainEnded: true }),
+      drain: { left: 1, exited: 1, killed: 1, graceMs: 60_000, cut: true } },
+      'Exit code 7: node server.js exited with code 7; procinit received SIGTERM after that, while it drained what was left. 1 process was left after it, and got SIGTERM; 1 still ran and was SIGKILLed when the --stop-deadline cut the grace short.'],
+    ['a dropped stop signal', { code: 137, main: { command: app, status: { signaled: 9 }, oom: null }, stop: stop({ forwardedAs: null, killedBy: 'stop-deadline', killAfterMs: 8_500, deadlineMs: 10_000 }) },
+      'Exit code 137 (128+SIGKILL): procinit received SIGTERM and forwarded nothing (a --rewrite drops it); node server.js still ran 8.5 s later, and procinit SIGKILLed it (to finish within the 10s --stop-deadline).'],
     ['a clean drain', { code: 0, drain: { left: 2, exited: 2, killed: 0, graceMs: 5_000, cut: false } },
       'Exit code 0: node server.js exited with code 0. 2 processes were left after it, and got SIGTERM; all had ended within the 5s grace.'],
     ['a service that gave up (issue 14)', { code: 1, main: null, service: { name: 'worker', runs: 5, command: ['node', 'worker.js'], status: { exited: 1 }, oom: null } },
