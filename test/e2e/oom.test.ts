@@ -105,6 +105,15 @@ describe.skipIf(!ready)('an app that allocates past a 128 MiB memory limit', () 
     expect(readFileSync(log.host, 'utf8')).toBe('Exit code 137 (128+SIGKILL): sh -c kill -KILL $$ died of SIGKILL.\n');
   });
 
+  test('PROCINIT_TERMINATION_LOG=0: Kubernetes\' file is left as it was', async () => {
+    const log = terminationLog();
+    writeFileSync(log.host, 'before\n');
+    const c = startContainer({ args: [PROCINIT, '--', 'sh', '-c', 'exit 4'], env: ['PROCINIT_TERMINATION_LOG=0'], mounts: [log.mount] });
+    expect(await c.exitCodeWithin(15_000)).toBe(4);
+    expect(readFileSync(log.host, 'utf8')).toBe('before\n');
+    expect(c.output()).toBe('--- stdout\n--- stderr\n');
+  });
+
   test('with no cgroup file system in the container, procinit says nothing of memory', async () => {
     const log = terminationLog();
     const c = startContainer({

@@ -12,6 +12,8 @@ describe('durations past what a timer can wait', () => {
     [['--grace', '597h'], {}],
     [[], { PROCINIT_STOP_TIMEOUT: '597h' }],
     [[], { PROCINIT_GRACE: '9'.repeat(400) }],
+    [['--stop-delay', '597h'], {}],
+    [[], { PROCINIT_STOP_DEADLINE: '597h' }],
   ])('%j %j: exit 2, one line, the child never started', async (options, env) => {
     const marker = join(tempDir(), 'started');
     const result = await start([PROCINIT, ...options, '--', 'touch', marker], { env: { ...process.env, ...env } }).done;

@@ -30,7 +30,8 @@ describe('the command line', () => {
   it('has tini-compatible defaults', () => {
     const c = config(parse(['--', 'app']));
     expect(c).toMatchObject({ subreaper: null, killProcessGroup: false, parentDeathSignal: null, verbosity: 1,
-      warnOnReap: false, graceMs: 5000, stopTimeoutMs: null });
+      warnOnReap: false, graceMs: 5000, stopTimeoutMs: null, stopDelayMs: 0, stopDeadlineMs: null,
+      terminationLog: { path: '/dev/termination-log', create: false } });
     expect(c.remapExitToZero.size).toBe(0);
     expect(c.rewrites.size).toBe(0);
   });
@@ -59,6 +60,14 @@ describe('the command line', () => {
     expect([...c.rewrites]).toEqual([[15, 3], [28, 0]]);
   });
 
+  it('reads the stop settings and the termination log', () => {
+    const c = config(parse(['--stop-delay', '5s', '--stop-deadline', '30', '--termination-log', '/tmp/why', 'app']));
+    expect(c).toMatchObject({ stopDelayMs: 5000, stopDeadlineMs: 30_000, terminationLog: { path: '/tmp/why', create: true } });
+    expect(config(parse(['--no-termination-log', 'app'])).terminationLog).toBeNull();
+    expect(config(parse(['--termination-log', '', 'app'])).terminationLog).toBeNull();
+    expect(config(parse(['--no-termination-log', 'app'], { PROCINIT_TERMINATION_LOG: '/x' })).terminationLog).toBeNull();
+  });
+
   it('prints help and the version instead of running', () => {
     const help = parse(['--help']);
     expect(help.kind).toBe('print');
@@ -77,6 +86,8 @@ describe('the fast path for a bare `-- <command>`', () => {
     [['--', 'node', '-e', '1', '--', '-v'], {}],
     [['--', 'app'], { PROCINIT_GRACE: '1s', TINI_SUBREAPER: '', PROCINIT_REWRITE: 'TERM:QUIT', PROCINIT_VERBOSITY: '3' }],
     [['--', 'app'], { PROCINIT_GRACE: 'soon' }],
+    [['--', 'app'], { PROCINIT_STOP_DELAY: '2s', PROCINIT_STOP_DEADLINE: '10s', PROCINIT_TERMINATION_LOG: 'off' }],
+    [['--', 'app'], { PROCINIT_STOP_DELAY: '9s', PROCINIT_STOP_DEADLINE: '10s' }],
   ])('%j with %j gives what commander gives', (argv, env) => {
     expect(parseCommandLine(argv, env, '9', rt)).toEqual(parseWithCommander(argv, env, '9', rt));
   });
@@ -107,7 +118,16 @@ describe('bad usage gets one line naming the problem', () => {
     [['-p', '\u017fIGTERM', 'app'], /is not a signal/],
     [['--rewrite', '\u017fIGTERM:INT', 'app'], /is not a rewrite/],
     [['-c', '-g', 'app'], /-c and -g contradict each other/],
-  ] as [string[], RegExp][])('%j', (argv, pattern) => {
+    [['--stop-delay', 'later', 'app'], /--stop-delay "later" is not a duration/],
+    [['--stop-deadline', '597h', 'app'], /--stop-deadline "597h" is longer than procinit can wait/],
+    [['--stop-deadline', '0', 'app'], /a stop deadline of 0 would SIGKILL everything the moment a stop signal comes; set it to the runtime's stop time-out/],
+    [['--stop-delay', '10s', '--stop-deadline', '10s', 'app'], /the stop delay \(10s\) does not fit in the stop deadline \(10s\): the delay would use up the whole deadline/],
+    [['--stop-delay', '9s', 'app'], null],
+  ] as [string[], RegExp | null][])('%j', (argv, pattern) => {
+    if (pattern === null) {
+      expect(parse(argv).kind).toBe('run'); // a delay alone has no deadline to fit in
+      return;
+    }
     const message = usageError(parse(argv));
     expect(message).toMatch(pattern);
     expect(message).not.toContain('\n');
@@ -120,9 +140,11 @@ describe('environment twins', () => {
       PROCINIT_SUBREAPER: '1', PROCINIT_KILL_PROCESS_GROUP: 'yes', PROCINIT_VERBOSITY: '3',
       PROCINIT_PARENT_DEATH_SIGNAL: 'HUP', PROCINIT_REMAP_EXIT: '3, 143', PROCINIT_WARN_ON_REAP: 'true',
       PROCINIT_GRACE: '1m', PROCINIT_REWRITE: 'TERM:QUIT,WINCH:0', PROCINIT_STOP_TIMEOUT: '9s',
+      PROCINIT_STOP_DELAY: '5s', PROCINIT_STOP_DEADLINE: '30s', PROCINIT_TERMINATION_LOG: '/tmp/why',
     }));
     expect(c).toMatchObject({ subreaper: true, killProcessGroup: true, verbosity: 3, parentDeathSignal: 1,
-      warnOnReap: true, graceMs: 60_000, stopTimeoutMs: 9000 });
+      warnOnReap: true, graceMs: 60_000, stopTimeoutMs: 9000, stopDelayMs: 5000, stopDeadlineMs: 30_000,
+      terminationLog: { path: '/tmp/why', create: true } });
     expect([...c.remapExitToZero]).toEqual([3, 143]);
     expect([...c.rewrites]).toEqual([[15, 3], [28, 0]]);
   });
@@ -159,6 +181,15 @@ describe('environment twins', () => {
     expect(config(parse(['--no-subreaper', 'app'])).subreaper).toBe(false);
     expect(config(parse(['--no-subreaper', 'app'], { PROCINIT_SUBREAPER: '1' })).subreaper).toBe(false);
     expect(config(parse(['-s', 'app'], { PROCINIT_SUBREAPER: '0' })).subreaper).toBe(true);
+  });
+
+  it('turns the termination message off with PROCINIT_TERMINATION_LOG=0, as every switch', () => {
+    for (const off of ['0', 'off', 'false', '']) expect(config(parse(['--', 'app'], { PROCINIT_TERMINATION_LOG: off })).terminationLog).toBeNull();
+  });
+
+  it('checks the stop delay against the deadline after the command line has overridden the environment', () => {
+    expect(config(parse(['--stop-delay', '1s', 'app'], { PROCINIT_STOP_DELAY: '20s', PROCINIT_STOP_DEADLINE: '10s' })).stopDelayMs).toBe(1000);
+    expect(usageError(parse(['--', 'app'], { PROCINIT_STOP_DELAY: '20s', PROCINIT_STOP_DEADLINE: '10s' }))).toMatch(/does not fit/);
   });
 
   it('lets the command line win over the environment', () => {
