@@ -1,8 +1,10 @@
 // Limits a container runs under: a read-only root file system, and a memory limit that the app's
 // workers overrun, so the kernel's OOM killer must take something: a worker, never PID 1.
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { Container, cleanUpContainers } from './container.js';
-import { FIXTURES, docker, engineReady, recordStop } from './engine.js';
+import { FIXTURES, docker, engineReady, recordStop, suite } from './engine.js';
 
 const ready = engineReady('docker');
 cleanUpContainers();
@@ -59,5 +61,40 @@ describe.skipIf(!ready)('--memory 160m under procinit', () => {
     const [ok, , killed] = (report ?? '').split(' ').map(Number);
     expect(killed, `report: ${report}`).toBeGreaterThanOrEqual(1);
     expect(ok! + killed!).toBe(9);
+  });
+});
+
+// Issue 15: an app that allocates past --memory 128m dies of the OOM killer. Docker's exit code says
+// 137 either way; procinit says why, in its log and in the termination message Kubernetes shows
+// (here a file mounted at /dev/termination-log, as the kubelet mounts one).
+const HOG = 'const a = []; setInterval(() => { for (let i = 0; i < 8; i++) a.push(Buffer.alloc(1 << 20, 1)); }, 1)';
+
+async function runHog(run: { init?: boolean; command: string[] }) {
+  const dir = mkdtempSync(join(suite.work, 'termination-'));
+  const file = join(dir, 'termination-log');
+  writeFileSync(file, '');
+  chmodSync(file, 0o666);
+  const c = await Container.start(docker, { ...run, options: ['--memory', '128m', '--memory-swap', '128m', '-v', `${file}:/dev/termination-log`] });
+  const exit = await c.exited(60_000);
+  return { c, exit, message: readFileSync(file, 'utf8'), logs: await c.logs(), oomKilled: await c.inspect('{{.State.OOMKilled}}') };
+}
+
+describe.skipIf(!ready).concurrent('--memory 128m, an app that allocates past it', () => {
+  test('under procinit: 137, the warning names the OOM killer, the limit and the fix, and so does the termination message', async () => {
+    const { c, exit, message, logs, oomKilled } = await runHog({ command: ['procinit', '--', 'node', '-e', HOG] });
+    expect(exit, await c.describe()).toBe(137);
+    expect(oomKilled).toBe('true');
+    const warning = logs.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).find((r) => r.reason === 'oom-killed');
+    expect(warning, logs).toMatchObject({ level: 40, event: 'reap', role: 'main', memoryLimitBytes: 128 * 1024 * 1024 });
+    expect(warning.msg).toMatch(/^the main child was killed by the kernel's OOM killer at the container's 128 MiB limit, peak 1\d\d(\.\d)? MiB: raise --memory \/ resources\.limits\.memory, or lower the app's heap$/);
+    expect(message).toMatch(/^Exit code 137 \(128\+SIGKILL\): node -e .* was killed by the kernel's OOM killer at the container's 128 MiB limit, peak 1\d\d(\.\d)? MiB: raise --memory \/ resources\.limits\.memory, or lower the app's heap\.\n$/);
+  });
+
+  test('under tini (--init): 137 too, and not a word of why', async () => {
+    const { c, exit, message, logs, oomKilled } = await runHog({ init: true, command: ['node', '-e', HOG] });
+    expect(exit, await c.describe()).toBe(137);
+    expect(oomKilled).toBe('true');
+    expect(logs).toBe('');
+    expect(message).toBe('');
   });
 });

@@ -76,6 +76,25 @@ describe.skipIf(!ready)('an image without a shell', () => {
     expect(c.sharedFile('stopped')).toBe('gracefully');
   });
 
+  test('PROCINIT_STOP_DELAY=2s, the preStop sleep this image cannot run: the server answers through the delay, then stops gracefully', async () => {
+    const c = await Container.start(docker, { image: IMAGE, options: ['-e', 'PROCINIT_STOP_DELAY=2s'] });
+    await c.waitForFile('ready');
+    const get = "require('http').get('http://127.0.0.1:3000/', (r) => { r.resume(); r.on('end', () => process.exit(r.statusCode === 200 ? 0 : 1)); }).on('error', () => process.exit(2))";
+    const stopping = c.stop();
+    const began = Date.now();
+    const answers: number[] = [];
+    // `docker exec` takes a good part of a second each here: a few requests fit in the delay.
+    while (Date.now() - began < 1_200) answers.push((await c.exec(['node', '-e', get])).code);
+    const { ms, exit } = await stopping;
+    recordStop({ scenario: `${SCENARIO}, \`PROCINIT_STOP_DELAY=2s\``, init: 'procinit', timeout: 10, ms, exit });
+    expect(answers.length).toBeGreaterThanOrEqual(1);
+    expect(answers.every((code) => code === 0), String(answers)).toBe(true);
+    expect(exit, await c.describe()).toBe(0);
+    expect(c.sharedFile('stopped')).toBe('gracefully');
+    expect(ms).toBeGreaterThanOrEqual(2_000);
+    expect(ms).toBeLessThan(8_000);
+  });
+
   test('procinit starts and stops without a word: nothing logged at the default level', async () => {
     const c = await Container.start(docker, { image: IMAGE });
     await c.waitForFile('ready');

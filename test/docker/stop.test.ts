@@ -109,6 +109,23 @@ describe.skipIf(!ready)('docker stop', () => {
     expect(await bounded.procinit!.c.logs()).toContain('"event":"stop-timeout"');
   });
 
+  test('docker stop -t 3, an app that ignores SIGTERM, --stop-deadline 3s: procinit ends it, logs and writes why, before Docker\'s SIGKILL', async () => {
+    const app = ['node', `${FIXTURES}/ignores-term.js`];
+    // Under the runtime's SIGKILL procinit would log nothing more: here its exit record comes first.
+    const env = ['-e', 'PROCINIT_STOP_DEADLINE=3s', '-e', 'PROCINIT_VERBOSITY=2', '-e', 'PROCINIT_TERMINATION_LOG=/shared/termination-log'];
+    const r = await stopSideBySide('an app that ignores SIGTERM, procinit with `--stop-deadline 3s` (`-t 3`)',
+      [['procinit', run('procinit', app, env)]], { timeout: 3 });
+    const { c, exit, ms } = r.procinit!;
+    expect(exit, await c.describe()).toBe(137);
+    expect(ms).toBeLessThan(3_000);
+    const records = (await c.logs()).split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+    expect(records.find((x) => x.event === 'stop-deadline')).toMatchObject({ level: 40, signal: 'SIGTERM', stopDeadlineMs: 3_000 });
+    const end = records.find((x) => x.event === 'exit');
+    expect(end).toMatchObject({ code: 137, killedBy: 'stop-deadline', stopSignal: 'SIGTERM' });
+    expect(c.sharedFile('termination-log')).toBe(`${end.msg}\n`);
+    expect(end.msg).toMatch(/still ran 2\.\d s later, and procinit SIGKILLed it \(to finish within the 3s --stop-deadline\)\.$/);
+  });
+
   test('an app that cleans up and re-raises SIGTERM dies of it, except as PID 1', async () => {
     const app = ['node', `${FIXTURES}/reraise.js`];
     const r = await stopSideBySide('an app that cleans up, then re-raises SIGTERM to die of it',
