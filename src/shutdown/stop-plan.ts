@@ -94,8 +94,8 @@ export class StopPlan {
     const killBy = this.killBy;
     const exitBy = this.exitBy;
     if (killBy === null || exitBy === null) return { graceMs, afterKillMs: AFTER_KILL_MS, cut: false };
-    const grace = Math.max(0, Math.min(graceMs, killBy - now));
-    const afterKill = Math.max(0, Math.min(AFTER_KILL_MS, exitBy - now - grace));
+    const grace = Math.max(0, Math.min(graceMs, Math.round(killBy - now)));
+    const afterKill = Math.max(0, Math.min(AFTER_KILL_MS, Math.round(exitBy - now - grace)));
     return { graceMs: grace, afterKillMs: afterKill, cut: grace < graceMs };
   }
 }
