@@ -237,7 +237,8 @@ export class Service {
       if (!decision.success) this.giveUp = this.describeEnd(decision.failedRuns, status, `${this.spec.name} ended with ${describeShort(status, rt)} and is not restarted (restart: ${this.spec.restart})`);
       return;
     }
-    const hint = giveUpHint(this.spec, decision.history, rt);
+    // The OOM killer's counter says for sure what the exit statuses can only suggest.
+    const hint = this.lastOom ? describeOomKill(this.lastOom) : giveUpHint(this.spec, decision.history, rt);
     this.giveUp = this.describeEnd(decision.failedRuns, status, hint);
     this.change('FATAL', common);
     log.error(`${this.spec.name} gave up: ${hint}`, {

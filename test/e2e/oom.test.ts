@@ -95,6 +95,22 @@ describe.skipIf(!ready)('an app that allocates past a 128 MiB memory limit', () 
     expect(records(c).filter((r) => r.reason === 'oom-killed')).toHaveLength(1);
   });
 
+  test('a service (--config) the OOM killer takes: its warning, and the give-up in the termination message', async () => {
+    const log = terminationLog();
+    const config = { services: { hog: { command: ['node', '-e', HOG], critical: true, maxRetries: 1 } } };
+    const c = startContainer({
+      args: [PROCINIT, '--config', `${SHARED}/procinit.json`, '--', 'sh', '-c', "trap 'exit 0' TERM; while :; do sleep 0.1; done"],
+      memoryLimit: LIMIT, mounts: [log.mount],
+    });
+    writeFileSync(join(c.shared, 'procinit.json'), JSON.stringify(config));
+    expect(await c.exitCodeWithin(30_000), c.output()).toBe(137);
+    const warning = records(c).find((r) => r.reason === 'oom-killed');
+    expect(warning, c.output()).toMatchObject({ level: 40, event: 'service-exit', service: 'hog', signal: 'SIGKILL', memoryLimitBytes: LIMIT });
+    expect(warning.msg).toMatch(/^hog was killed by the kernel's OOM killer at the container's 128 MiB limit, peak 1\d\d(\.\d)? MiB: raise --memory/);
+    expect(records(c).find((r) => r.event === 'service-give-up')?.msg).toMatch(/^hog gave up: killed by the kernel's OOM killer at the container's 128 MiB limit/);
+    expect(readFileSync(log.host, 'utf8')).toMatch(/^Exit code 137 \(128\+SIGKILL\): service hog gave up after 1 run: it was killed by the kernel's OOM killer at the container's 128 MiB limit, peak 1\d\d(\.\d)? MiB: raise --memory \/ resources\.limits\.memory, or lower the app's heap; sh -c .* exited with code 0\.\n$/);
+  });
+
   test('a SIGKILL that is not the OOM killer\'s is called a SIGKILL', async () => {
     const log = terminationLog();
     const c = startContainer({ args: [PROCINIT, '-v', '--', 'sh', '-c', 'kill -KILL $$'], memoryLimit: LIMIT, mounts: [log.mount] });

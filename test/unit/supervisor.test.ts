@@ -365,3 +365,30 @@ describe('the OOM killer', () => {
     expect(endings[0]!.main!.oom).toEqual({ kills: 1, limitBytes: 128 << 20, peakBytes: 127 << 20 });
   });
 });
+
+describe('--stop-deadline with services', () => {
+  it('the last SIGKILL reaches the services (Sidecars.killAll), and procinit exits at the deadline without waiting for their stop', () => {
+    const native = new FakeNative();
+    native.spawn({ file: 'app', argv: ['app'], env: [], takeForeground: false });
+    const { log } = capturingLog();
+    const calls: string[] = [];
+    const endings: Ending[] = [];
+    const sidecars = {
+      claim: () => false, signal: (s: number) => { calls.push(`signal ${s}`); },
+      // The services take their time: finish is never called here.
+      mainEnded: () => { calls.push('mainEnded'); },
+      killAll: () => { calls.push('killAll'); },
+    };
+    const supervisor = new Supervisor({ native, config: makeConfig({ stopDeadlineMs: 2000 }), log, rt, observer: combineObservers([]),
+      sidecars, exit: (e) => endings.push(e) }, CHILD);
+    supervisor.handleSignal(15);
+    native.exit(CHILD, { exited: 0 });
+    supervisor.handleSignal(17);
+    expect(calls).toEqual(['signal 15', 'mainEnded']);
+    vi.advanceTimersByTime(1600); // 2 s less 0.2 s and 0.2 s
+    expect(calls).toEqual(['signal 15', 'mainEnded', 'killAll']);
+    expect(endings).toEqual([]);
+    vi.advanceTimersByTime(200);
+    expect(endings).toMatchObject([{ code: 0, status: { exited: 0 }, stop: { signal: 'SIGTERM', forwardedAs: 'SIGTERM' } }]);
+  });
+});
