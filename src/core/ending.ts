@@ -63,9 +63,13 @@ function codeMeaning(ending: Ending, rt: RealtimeRange): string {
   return `Exit code ${code}`;
 }
 
-function stopSentence(stop: StopStory): string {
+function stopSentence(stop: StopStory, hasMain: boolean): string {
   const received = `procinit received ${stop.signal}`;
   if (stop.afterMainEnded) return `${received} after that, while it drained what was left`;
+  if (!hasMain) {
+    const held = stop.delayMs === 0 ? '' : stop.delayCutShort ? ', held it (--stop-delay) until a second stop signal came,' : `, held it ${spoken(stop.delayMs)} (--stop-delay)`;
+    return `${received}${held} and stopped the services`;
+  }
   if (stop.forwardedAs === null) return `${received} and forwarded nothing (a --rewrite drops it)`;
   const as = stop.forwardedAs === stop.signal ? '' : ` as ${stop.forwardedAs}`;
   if (stop.delayMs === 0) return `${received} and forwarded it${as}`;
@@ -107,10 +111,10 @@ export function terminationMessage(ending: Ending, rt: RealtimeRange): string {
   const sentences = [codeMeaning(ending, rt)];
   const parts: string[] = [];
   const stop = ending.stop;
-  if (stop && !stop.afterMainEnded) parts.push(stopSentence(stop));
+  if (stop && !stop.afterMainEnded) parts.push(stopSentence(stop, ending.main !== null));
   if (ending.service) parts.push(serviceSentence(ending.service, rt));
   if (ending.main) parts.push(mainSentence(ending.main, stop, rt));
-  if (stop?.afterMainEnded) parts.push(stopSentence(stop));
+  if (stop?.afterMainEnded) parts.push(stopSentence(stop, true));
   const first = parts.join('; ');
   sentences[0] = first ? `${sentences[0]}: ${first}.` : `${sentences[0]}.`;
   const drain = ending.drain && drainSentence(ending.drain);

@@ -67,6 +67,7 @@ export class Supervisor {
     this.stopping = new Stopping({
       plan, native, log, now,
       runningChild: () => (this.isChildRunning ? this.childPid : null),
+      mainHasEnded: () => this.childStatus !== null,
       beforeKill: () => this.oomKills.lookNow(),
       onBegin: () => {
         if (this.drain && plan.killBy !== null) this.drain.fitWithin(plan.killBy, plan.exitBy!);

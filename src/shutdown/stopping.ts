@@ -14,6 +14,8 @@ export interface StoppingDeps {
   now: () => number;
   /** The main child's pid while it runs, else null. */
   runningChild: () => number | null;
+  /** Whether the main child has ended (not: has not started yet, or there is none). */
+  mainHasEnded: () => boolean;
   /** Called just before procinit SIGKILLs the main child (the OOM counter is looked at). */
   beforeKill: () => void;
   /** The stop began: a drain under way is fitted into the deadline. */
@@ -72,7 +74,7 @@ export class Stopping {
     plan.begin();
     this.stopAt = now();
     this.story = {
-      signal: signalName, forwardedAs: null, afterMainEnded: this.deps.runningChild() === null && this.forwardedAt === null,
+      signal: signalName, forwardedAs: null, afterMainEnded: this.deps.mainHasEnded(),
       delayMs: 0, delayCutShort: false, killedBy: null, killAfterMs: null, deadlineMs: plan.settings.deadlineMs,
     };
     const { killBy, exitBy } = plan;

@@ -45,7 +45,7 @@ describe.each(MODES)('as %s', (mode) => {
 
 it('without a main command, --stop-delay holds the services\' stop too', async () => {
   const dir = tempDir();
-  const run = runServices('pid1', dir, { services: { db: { command: [STAMP, dir, 'db'] } } }, ['--stop-delay', '1s']);
+  const run = runServices('pid1', dir, { services: { db: { command: [STAMP, dir, 'db'] } } }, ['--stop-delay', '1s', '--termination-log', join(dir, 'why')]);
   await waitFor(() => stampOf(dir, 'db'), 'db');
   const sentAt = Date.now();
   process.kill(await run.initPid(), 'SIGTERM');
@@ -53,6 +53,7 @@ it('without a main command, --stop-delay holds the services\' stop too', async (
   expect(readIfExists(join(dir, 'db.signals'))).toBe('TERM\n');
   expect(Number(readIfExists(join(dir, 'db.stopped'))) - sentAt).toBeGreaterThanOrEqual(1_000);
   expect(result.code).toBe(0);
+  expect(readIfExists(join(dir, 'why'))).toBe('Exit code 0: procinit received SIGTERM, held it 1 s (--stop-delay) and stopped the services.\n');
 });
 
 it('a critical service that gives up: the termination message names it, its runs and the fix', async () => {
