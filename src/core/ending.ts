@@ -90,12 +90,12 @@ function mainSentence(main: ProcessEnd, stop: StopStory | null, rt: RealtimeRang
   return `${name} ${describeProcessEnd(main.status, main.oom, rt)}`;
 }
 
-function drainSentence(drain: DrainOutcome): string | null {
+function drainSentence(drain: DrainOutcome, after: string): string | null {
   if (drain.left === 0 && drain.exited === 0) return null;
-  const left = drain.left === 1 ? '1 process was left' : `${drain.left} processes were left`;
-  if (drain.killed === 0) return `${left} after it, and got SIGTERM; all had ended within the ${formatDuration(drain.graceMs)} grace`;
+  const left = `${drain.left === 1 ? '1 process was left' : `${drain.left} processes were left`} after ${after}`;
+  if (drain.killed === 0) return `${left}, and got SIGTERM; all had ended within the ${formatDuration(drain.graceMs)} grace`;
   const why = drain.cut ? 'when the --stop-deadline cut the grace short' : `after the ${formatDuration(drain.graceMs)} grace`;
-  return `${left} after it, and got SIGTERM; ${drain.killed} still ran and ${drain.killed === 1 ? 'was' : 'were'} SIGKILLed ${why}`;
+  return `${left}, and got SIGTERM; ${drain.killed} still ran and ${drain.killed === 1 ? 'was' : 'were'} SIGKILLed ${why}`;
 }
 
 function serviceSentence(service: ServiceEnd, rt: RealtimeRange): string {
@@ -117,7 +117,7 @@ export function terminationMessage(ending: Ending, rt: RealtimeRange): string {
   if (stop?.afterMainEnded) parts.push(stopSentence(stop, true));
   const first = parts.join('; ');
   sentences[0] = first ? `${sentences[0]}: ${first}.` : `${sentences[0]}.`;
-  const drain = ending.drain && drainSentence(ending.drain);
+  const drain = ending.drain && drainSentence(ending.drain, ending.main ? 'it' : 'the services');
   if (drain) sentences.push(`${drain[0]!.toUpperCase()}${drain.slice(1)}.`);
   return cutToBytes(sentences.join(' '), TERMINATION_MESSAGE_BYTES);
 }

@@ -101,10 +101,13 @@ export class Stopping {
       });
       return false;
     }
-    const ms = Math.max(0, Math.round(plan.forwardAt() - now()));
-    this.story!.delayMs = ms;
-    log.info(`holding ${signalName} for the ${spoken(ms)} stop delay; everything keeps running`, {
-      event: 'stop-delay', phase: 'start', signal: signalName, delayMs: ms,
+    // Counted from the stop signal's arrival (the runtime's clock), not from this line.
+    const forwardAt = plan.forwardAt();
+    const delayMs = Math.round(forwardAt - this.stopAt!);
+    const ms = Math.max(0, forwardAt - now());
+    this.story!.delayMs = delayMs;
+    log.info(`holding ${signalName} for the ${spoken(delayMs)} stop delay; everything keeps running`, {
+      event: 'stop-delay', phase: 'start', signal: signalName, delayMs,
     });
     this.delayTimer = setTimeout(() => {
       this.delayTimer = null;

@@ -53,7 +53,8 @@ it('without a main command, --stop-delay holds the services\' stop too', async (
   expect(readIfExists(join(dir, 'db.signals'))).toBe('TERM\n');
   expect(Number(readIfExists(join(dir, 'db.stopped'))) - sentAt).toBeGreaterThanOrEqual(1_000);
   expect(result.code).toBe(0);
-  expect(readIfExists(join(dir, 'why'))).toBe('Exit code 0: procinit received SIGTERM, held it 1 s (--stop-delay) and stopped the services.\n');
+  // stamp.sh's own sleep may outlive it by a moment: then the drain is told too.
+  expect(readIfExists(join(dir, 'why'))).toMatch(/^Exit code 0: procinit received SIGTERM, held it 1 s \(--stop-delay\) and stopped the services\.( 1 process was left after the services, and got SIGTERM; all had ended within the 5s grace\.)?\n$/);
 });
 
 it('a critical service that gives up: the termination message names it, its runs and the fix', async () => {

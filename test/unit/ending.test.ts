@@ -57,6 +57,8 @@ describe('terminationMessage', () => {
       'Exit code 137 (128+SIGKILL): procinit received SIGTERM and forwarded nothing (a --rewrite drops it); node server.js still ran 8.5 s later, and procinit SIGKILLed it (to finish within the 10s --stop-deadline).'],
     ['services only, stopped', { code: 143, main: null, status: { signaled: 15 }, stop: stop({ forwardedAs: null, delayMs: 2_000 }) },
       'Exit code 143 (128+SIGTERM): procinit received SIGTERM, held it 2 s (--stop-delay) and stopped the services.'],
+    ['services only, a drain after them', { code: 0, main: null, status: { exited: 0 }, stop: stop({ forwardedAs: null }), drain: { left: 1, exited: 1, killed: 0, graceMs: 5_000, cut: false } },
+      'Exit code 0: procinit received SIGTERM and stopped the services. 1 process was left after the services, and got SIGTERM; all had ended within the 5s grace.'],
     ['a clean drain', { code: 0, drain: { left: 2, exited: 2, killed: 0, graceMs: 5_000, cut: false } },
       'Exit code 0: node server.js exited with code 0. 2 processes were left after it, and got SIGTERM; all had ended within the 5s grace.'],
     ['a service that gave up (issue 14)', { code: 1, main: null, service: { name: 'worker', runs: 5, command: ['node', 'worker.js'], status: { exited: 1 }, oom: null } },
