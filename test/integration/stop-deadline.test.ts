@@ -85,17 +85,18 @@ describe.skipIf(!ready).each(MODES)('--stop-deadline 4s, as %s', (mode) => {
     expect(exit, result.stderr).toBeDefined();
     expect(result.code).toBe(s.code);
     expect(exit.code).toBe(s.code);
-    // procinit's own clock: its exit record is written inside the deadline, 0.5 s before the runtime's SIGKILL would come.
-    expect(exit.time - sentAt).toBeLessThan(DEADLINE_MS - 250);
+    // procinit's own clock: its exit record is written inside the deadline, before the runtime's
+    // SIGKILL would come (procinit aims 0.4 s before it; a loaded machine may deliver the SIGTERM late).
+    expect(exit.time - sentAt, result.stderr).toBeLessThan(DEADLINE_MS);
     // Seen from outside, the process is gone too (generously bounded: teardown on a loaded machine).
     expect(result.ms).toBeLessThan(30_000);
     expect(message).toBe(`${exit.msg}\n`);
     expect(message).toMatch(new RegExp(`^Exit code ${s.code}\\b`));
-    if (s.says) expect(message).toMatch(s.says);
+    if (s.says) expect(message, result.stderr).toMatch(s.says);
     if (s.code === 137) {
       const kill = records.find((r) => r.event === 'stop-deadline');
       expect(kill).toMatchObject({ level: 40, stopDeadlineMs: DEADLINE_MS });
-      expect(kill.time - sentAt).toBeGreaterThanOrEqual(3_200 - 50);
+      expect(kill.time - sentAt, result.stderr).toBeGreaterThanOrEqual(3_200 - 50);
     }
   }, 40_000);
 });
