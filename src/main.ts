@@ -2,23 +2,22 @@
 // and a documented exit code; after, nothing may end it but the child's own end.
 import { readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { keepAlive, loadNative, realtimeSupport, watchNamedSignals, watchRealtimeSignals } from '../native/index.js';
+import { keepAlive, loadNative, realtimeSupport } from '../native/index.js';
 import type { Native } from '../native/api.js';
 import { parseCommandLine } from './launch/cli.js';
-import { EXIT, exitCodeOfSpawnError } from './core/exit-code.js';
+import { EXIT } from './core/exit-code.js';
 import type { SignalInbox } from './launch/early-signals.js';
 import { createLog, pinoSink, type Log } from './observability/log.js';
 import type { Config, TerminationLogSetting } from './launch/options.js';
-import { type RealtimeRange, SELF_RAISED, SIG, STOP_SIGNALS, forwardedRealtimeSignals, signalName } from './core/signal-table.js';
+import { type RealtimeRange, STOP_SIGNALS, signalName } from './core/signal-table.js';
 import { Supervisor } from './core/supervisor.js';
-import { type Launch, commandBytes, prepareLaunch } from './launch/launch.js';
+import { type Launch, prepareLaunch } from './launch/launch.js';
+import { takeSignals } from './launch/signal-setup.js';
+import { becomeReaper, leaveStartDirectory, passOnDescriptors, startChild } from './core/child-start.js';
+import { startObservers } from './observability/observers.js';
 import { raiseChildOomScore } from './core/oom.js';
-import { findPidsCounter } from './observability/cgroup.js';
 import { findMemoryCgroup } from './observability/memory-cgroup.js';
 import { OomKills } from './observability/oom-kills.js';
-import { type Observer, combineObservers } from './observability/observer.js';
-import { PidsWatch } from './observability/pids-watch.js';
-import type { MetricsExtension } from './observability/metrics.js';
 
 type ServicesChunk = typeof import('./services/index.js');
 type Services = import('./services/index.js').ServicesRuntime;
@@ -66,70 +65,9 @@ function loadNativeOrFail(): Native {
   }
 }
 
-/**
- * Outside a fresh PID namespace nothing reaps the child's orphans unless procinit subreaps, so it
- * does unless told not to (PROCINIT_SUBREAPER=0: tini's behaviour without -s).
- */
-function becomeReaper(native: Native, config: Config, log: Log): void {
-  const isPid1 = native.getpid() === 1;
-  if (config.subreaper === false) {
-    if (!isPid1) log.info('not a subreaper (PROCINIT_SUBREAPER=0): orphans go to the nearest other subreaper or PID 1');
-    return;
-  }
-  if (isPid1 && config.subreaper !== true) return;
-  const errno = native.becomeSubreaper();
-  if (errno !== 0) {
-    log.warn('procinit is not PID 1 and could not become a child subreaper, so orphans will not be '
-      + 'reaped; run it as PID 1 (ENTRYPOINT ["procinit", "--"]) on Linux >= 3.4', { errno });
-  }
-}
-
 /** One turn of the event loop, so signals that came during start-up reach the inbox. */
 function nextLoopTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
-}
-
-function shouldTakeForeground(native: Native): boolean {
-  // Only hand over a terminal procinit holds in the foreground: a procinit started in the
-  // background of a shell must not steal the terminal from that shell. Under `unshare --pid`
-  // from a shell both groups live in the parent namespace and read as 0, so the two cannot be
-  // told apart there and procinit takes the foreground; in a container (runc makes PID 1 a
-  // session leader) both read as 1 when `-it` gave it the terminal.
-  return native.isatty(0) && native.foregroundGroup(0) === native.getpgrp();
-}
-
-/**
- * Node marked the descriptors it inherited close-on-exec; the children should have them, and
- * always stdin, stdout and stderr, whether or not anything could list them.
- */
-function passOnDescriptors(native: Native, launch: Launch): void {
-  for (const fd of new Set([0, 1, 2, ...launch.inheritedFds ?? []])) native.setInheritable(fd);
-}
-
-/** `cwd`: for a main started after procinit left its start directory (with services). */
-function startChild(native: Native, config: Config, launch: Launch, log: Log, cwd?: string):
-  { ok: true; pid: number } | { ok: false; code: number; message: string } {
-  passOnDescriptors(native, launch);
-  const takeForeground = shouldTakeForeground(native);
-  const argv = commandBytes(config.command, native);
-  const spawned = native.spawn({
-    file: argv[0]!,
-    argv,
-    env: launch.childEnv,
-    takeForeground: takeForeground && native.canSpawnInForeground,
-    ignoredSignals: launch.ignoredSignals,
-    ...(cwd !== undefined ? { cwd } : {}),
-  });
-  if (!spawned.ok) {
-    const code = exitCodeOfSpawnError(spawned.code);
-    const why = code === EXIT.NOT_FOUND ? 'not found (check the name and PATH)'
-      : code === EXIT.NOT_EXECUTABLE ? 'not executable (check its permissions and #! line)' : 'could not be started';
-    return { ok: false, code, message: `cannot run '${config.command[0]}': ${why} [${spawned.code}]` };
-  }
-  if (takeForeground && !native.canSpawnInForeground) native.setForegroundGroup(0, spawned.pid);
-  const oomScoreAdj = raiseChildOomScore(spawned.pid);
-  log.info('started the child', { event: 'spawn', argv: config.command, pid: spawned.pid, oomScoreAdj });
-  return spawned;
 }
 
 function spawnChild(native: Native, config: Config, launch: Launch, log: Log): number {
@@ -150,41 +88,6 @@ function loadServices(native: Native, config: Config, launch: Launch, log: Log, 
   });
 }
 
-/**
- * The child keeps the caller's working directory; procinit moves to `/`, as dumb-init does, so
- * the init that outlives everything never keeps a directory (or the mount it is on) busy.
- */
-function leaveStartDirectory(): void {
-  try {
-    process.chdir('/');
-  } catch {
-    // `/` not searchable by procinit's user: staying put only keeps the directory busy.
-  }
-}
-
-/** The pids watch always (it costs one file read per reap burst); metrics when asked for. */
-async function startObservers(native: Native, config: Config, log: Log, oomKills: OomKills, extend?: MetricsExtension):
-  Promise<Observer> {
-  const pids = findPidsCounter();
-  const memory = oomKills.cgroup;
-  const watch = pids && pids.max !== null ? new PidsWatch(pids, log) : null;
-  const observers: Array<Partial<Observer>> = [];
-  if (watch) observers.push({ processesChanged: () => watch.check() });
-  if (config.metrics) {
-    const { startMetrics } = await import('./observability/metrics.js');
-    try {
-      const endpoint = await startMetrics(config.metrics, native.getpid(), pids, extend, { memory, oomKills });
-      log.info(`serving metrics at http://${endpoint.address}/metrics`, { event: 'metrics', address: endpoint.address });
-      observers.push(endpoint);
-    } catch (error) {
-      const { host, port } = config.metrics;
-      fail(EXIT.INTERNAL, `cannot serve metrics on ${host}:${port} (${(error as NodeJS.ErrnoException).code ?? error}); `
-        + 'pick another --metrics port or leave it off');
-    }
-  }
-  return combineObservers(observers);
-}
-
 /** The exit record, the termination message, and the exit. */
 function endWith(ending: Ending, log: Log, rt: RealtimeRange, more: Record<string, unknown> = {}): never {
   const message = terminationMessage(ending, rt);
@@ -201,18 +104,7 @@ export async function main(inbox: SignalInbox, afterStart: () => void = () => {}
   native.setProcessName('procinit');
   const launch = prepareLaunch(native, inbox);
   const rt = native.realtimeRange;
-  watchRealtimeSignals(forwardedRealtimeSignals(rt), inbox.deliver);
-  // Real-time signals are handled in Node's other threads, never this one. They queue, up to the
-  // user's pending-signals limit (about 96,000 here), and the kernel hands a thread every queued
-  // one, each before it may run a line of its own, at a few thousand a second once the queue is
-  // long: a storm would keep this thread from reaping for minutes. With --single-threaded no
-  // work of V8's waits on those threads; libuv's handler, in whichever thread, queues each signal
-  // for this loop. SELF_RAISED is blocked here for its own sake (signal-table.ts) before it is
-  // caught. Node blocks SIGUSR1 in every thread under --disable-sigusr1, and unblocks it only
-  // for its inspector's handler, so this thread takes it.
-  const masked = native.maskInThisThread([...SELF_RAISED, ...forwardedRealtimeSignals(rt)], [SIG.USR1]);
-  if (masked === 0) watchNamedSignals([...SELF_RAISED], inbox.deliver);
-  const signalQueue = native.enlargeSignalQueue();
+  const signalQueue = takeSignals(native, inbox, rt);
 
   const cli = parseCommandLine(process.argv.slice(2), process.env, VERSION, rt);
   if (cli.kind === 'license') {
@@ -242,7 +134,7 @@ export async function main(inbox: SignalInbox, afterStart: () => void = () => {}
   log.debug('signals queue for the main loop', { event: 'signal-queue', capacity: signalQueue });
   becomeReaper(native, config, log);
   if (config.parentDeathSignal !== null) native.setParentDeathSignal(config.parentDeathSignal);
-  const observer = await startObservers(native, config, log, oomKills, services?.registerMetrics);
+  const observer = await startObservers(native, config, log, oomKills, fail, services?.registerMetrics);
 
   await nextLoopTurn();
   const early = inbox.takePending();
