@@ -65,5 +65,6 @@ it('a critical service that gives up: the termination message names it, its runs
   }, ['--termination-log', message], [STAMP, dir, 'main']);
   const result = await run.done;
   expect(result.code).toBe(7);
-  expect(readIfExists(message)).toMatch(/^Exit code 7: service crashy gave up after 2 runs: exited 7 twice within 10 s: its own output above says why; .*stamp\.sh .* exited with code 0\.\n$/);
+  // As above, stamp.sh's own sleep may outlive it by a moment: then the drain is told too.
+  expect(readIfExists(message)).toMatch(/^Exit code 7: service crashy gave up after 2 runs: exited 7 twice within 10 s: its own output above says why; .*stamp\.sh .* exited with code 0\.( 1 process was left after it, and got SIGTERM; all had ended within the 5s grace\.)?\n$/);
 });
