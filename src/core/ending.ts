@@ -92,8 +92,9 @@ function mainSentence(main: ProcessEnd, stop: StopStory | null, rt: RealtimeRang
 
 function drainSentence(drain: DrainOutcome, after: string): string | null {
   if (drain.left === 0 && drain.exited === 0) return null;
-  // What the drain met: one that ended between the main's end and the listing is counted too.
-  const count = Math.max(drain.left, drain.exited + drain.killed);
+  // What the drain met: one that ended between the main's end and the listing counts too
+  // (exited holds every process reaped meanwhile, the SIGKILLed ones among them).
+  const count = Math.max(drain.left, drain.exited);
   const left = `${count === 1 ? '1 process was left' : `${count} processes were left`} after ${after}`;
   if (drain.killed === 0) return `${left}, and got SIGTERM; all had ended within the ${formatDuration(drain.graceMs)} grace`;
   const why = drain.cut ? 'when the --stop-deadline cut the grace short' : `after the ${formatDuration(drain.graceMs)} grace`;
