@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 # Fallback for bench/helpers.c where no C compiler is installed: the same modes, the same output.
 # Python's own start-up and per-fork cost are larger, so the bench marks results made with it.
+import ctypes
 import os
+import selectors
 import signal
+import socket
 import sys
 import time
 
@@ -98,6 +101,158 @@ def churn(donefile):
         signal.pause()
 
 
+def gate(fifo, argv):
+    libc = ctypes.CDLL(None)
+    libc.prctl(15, b'bench-gate', 0, 0, 0)  # PR_SET_NAME
+    signal.pthread_sigmask(signal.SIG_SETMASK, set())
+    for sig in range(1, signal.NSIG):
+        try:
+            signal.signal(sig, signal.SIG_DFL)
+        except (OSError, ValueError):
+            pass
+    with open(fifo, 'rb') as f:
+        f.read(1)
+    os.execvp(argv[0], argv)
+
+
+def has_child_named(pid, name):
+    try:
+        with open(f'/proc/{pid}/task/{pid}/children') as f:
+            kids = f.read().split()
+    except OSError:
+        return False
+    for kid in kids:
+        try:
+            with open(f'/proc/{kid}/comm') as f:
+                if f.read().strip() == name:
+                    return True
+        except OSError:
+            pass
+    return False
+
+
+def in_sigtimedwait(pid):
+    try:
+        with open(f'/proc/{pid}/syscall') as f:
+            return f.read().split()[0] == str({'x86_64': 128, 'aarch64': 137}.get(os.uname().machine, -1))
+    except (OSError, IndexError):
+        return False
+
+
+def sigready(pid, fifo, settle_ms, child, pause_ns):
+    try:
+        os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(1))
+        rt = 1
+    except OSError:
+        rt = 0
+    st = os.open(f'/proc/{pid}/status', os.O_RDONLY)
+    with open(fifo, 'wb') as g:
+        g.write(b'x')
+    events, edges, gap_max, gap_at, polls, unsafe = [], 0, 0, 0, 0, 0
+    t_pre = t_exec = t_child = None
+    t_prev = child_check = t_safe = t_unsafe_from = 0
+    prev_kept = prev_safe = None
+    prev_name = ''
+    deadline = now_ns() + 30 * 10**9
+    while True:
+        if pause_ns:
+            time.sleep(pause_ns / 1e9)
+        t = now_ns()
+        text = os.pread(st, 8192, 0).decode()
+        if not text:
+            sys.exit(f'sigready: process {pid} gone')
+        polls += 1
+        fields = dict(line.split(':', 1) for line in text.splitlines() if ':' in line)
+        name = fields.get('Name', '').strip()
+        if t_exec is None and name == 'bench-gate':
+            t_pre = t_prev = t
+            continue
+        if t_exec is None:
+            t_exec = (t_pre + t) // 2 if t_pre else t
+            edges += (t - t_pre) // 2 if t_pre else 0
+        mask = int(fields.get('SigBlk', '0'), 16) | int(fields.get('SigCgt', '0'), 16)
+        safe = (mask >> (signal.SIGTERM - 1)) & 1
+        if not safe and in_sigtimedwait(pid):
+            safe = 2
+        kept = int(safe != 0)
+        mid = t_exec if prev_kept is None else (t_prev + t) // 2
+        if prev_kept is not None and t - t_prev > gap_max:
+            gap_max, gap_at = t - t_prev, t_prev - t_exec
+        if prev_kept is not None and kept != prev_kept:
+            edges += t - t_prev
+        if safe != prev_safe or name != prev_name:
+            events.append(f"{mid - t_exec}:{['dropped', 'kept', 'kept-sigtimedwait'][safe]}:{name}")
+            prev_safe, prev_name = safe, name
+        if not kept and prev_kept != 0:
+            t_unsafe_from = mid
+        if kept and prev_kept == 0:
+            unsafe += mid - t_unsafe_from
+            t_safe = mid
+        if kept and prev_kept is None:
+            t_safe = t_exec
+        prev_kept = kept
+        t_prev = t
+        if t_child is None and t - child_check > 10**6:
+            child_check = t
+            if has_child_named(pid, child):
+                t_child = t
+        if t_child is not None and t - t_child > settle_ms * 10**6:
+            break
+        if t > deadline:
+            sys.exit(f'sigready: no child of {pid} within 30 s')
+    if not prev_kept:
+        unsafe += t_prev - t_unsafe_from
+        t_safe = None
+    print(f"safe_ns={-1 if t_safe is None else t_safe - t_exec} unsafe_ns={unsafe} edges_ns={edges} "
+          f"child_ns={t_child - t_exec} polls={polls} max_gap_ns={gap_max} gap_at_ns={gap_at} rt={rt} "
+          f"events={','.join(events)}", flush=True)
+
+
+def flood(port, conns, total):
+    request = b'GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n'
+    chunk = request * (65536 // len(request))
+    stop = []
+    signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
+    sel = selectors.DefaultSelector()
+    sent = {}
+    counts = {'requests': 0, 'opened': 0}
+
+    def connect():
+        s = socket.socket()
+        s.setblocking(False)
+        s.connect_ex(('127.0.0.1', port))
+        sent[s] = 0
+        counts['opened'] += 1
+        sel.register(s, selectors.EVENT_WRITE)
+
+    t0 = now_ns()
+    for _ in range(conns):
+        connect()
+    while not stop and (total == 0 or counts['requests'] < total):
+        for key, _ in sel.select(0.1):
+            s = key.fileobj
+            off = sent[s] % len(request)
+            data = chunk[off:]
+            if total:
+                data = data[:(total - counts['requests']) * len(request) - off]
+            try:
+                n = s.send(data)
+                counts['requests'] += (off + n) // len(request)
+                sent[s] += n
+                continue
+            except BlockingIOError:
+                continue
+            except OSError:
+                pass
+            sel.unregister(s)
+            del sent[s]
+            s.close()
+            connect()
+            if total and counts['requests'] >= total:
+                break
+    print(counts['requests'], counts['opened'], now_ns() - t0, flush=True)
+
+
 def main():
     args = sys.argv[1:]
     mode = args[0] if args else ''
@@ -109,8 +264,15 @@ def main():
         burst(args[1], int(args[2]))
     elif mode == 'churn' and len(args) == 2:
         churn(args[1])
+    elif mode == 'gate' and len(args) >= 3:
+        gate(args[1], args[2:])
+    elif mode == 'sigready' and len(args) in (5, 6):
+        sigready(int(args[1]), args[2], int(args[3]), args[4], int(args[5]) if len(args) == 6 else 0)
+    elif mode == 'flood' and len(args) == 4:
+        flood(int(args[1]), int(args[2]), int(args[3]))
     else:
-        sys.stderr.write('usage: helpers.py timeit CMD... | receiver FIFO | burst FIFO N | churn DONEFILE\n')
+        sys.stderr.write('usage: helpers.py timeit CMD... | receiver FIFO | burst FIFO N | churn DONEFILE\n'
+                         '       | gate GATE CMD... | sigready PID GATE MS CHILD [PAUSE_NS] | flood PORT CONNS N\n')
         sys.exit(2)
 
 

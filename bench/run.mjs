@@ -1,12 +1,16 @@
 #!/usr/bin/env node
 // npm run bench: procinit, tini, dumb-init, catatonit and bare Node, side by side, in one run.
 //
-//   node bench/run.mjs [--quick] [--out FILE] [--only procinit,tini] [--phases startup,idle,burst,churn,services]
+//   node bench/run.mjs [--quick] [--out FILE] [--only procinit,tini]
+//     [--phases startup,idle,lines,metrics,burst,churn,services]
 //
 // Measures start-up plus exit of `<init> -- /bin/true`, private memory and RSS while the child
 // sleeps, idle wake-ups, signal-forwarding latency, the time to reap a burst of 2,000 orphans, and
-// memory growth after reaping 100,000 orphans; and, as a supervisor of three processes, procinit
-// --config beside pm2-runtime and supervisord (bench/services.mjs). Prints tables (ratios against tini and bare Node are
+// memory growth after reaping 100,000 orphans; per Node line (bench/lines.mjs), start-up against
+// that Node's `node -e 0`, the first run, idle tasks and the time until a SIGTERM to PID 1 is no
+// longer lost; --metrics under a flood of pipelined requests (bench/metrics.mjs); and, as a
+// supervisor of three processes, procinit --config beside pm2-runtime and supervisord
+// (bench/services.mjs). Prints tables (ratios against tini and bare Node are
 // the headline) and writes JSON (bench/results/latest.json; latest-quick.json with --quick).
 //
 // Environment: BENCH_IDLE_SECONDS (idle window, default 10, 2 with --quick), BENCH_ROUNDS
@@ -17,7 +21,10 @@
 // start-up, signals and the burst, run at nice -20 so other work on a shared machine disturbs
 // them less; the long orphan churn runs at the priority the bench was started with),
 // BENCH_PM2_DIR (a directory with node_modules/.bin/pm2-runtime, instead of installing pm2 into a
-// temp dir), BENCH_PM2_VERSION, BENCH_SERVICE_TRIALS, BENCH_SERVICE_IDLE_SECONDS, BENCH_SERVICE_SETTLE_SECONDS.
+// temp dir), BENCH_PM2_VERSION, BENCH_SERVICE_TRIALS, BENCH_SERVICE_IDLE_SECONDS, BENCH_SERVICE_SETTLE_SECONDS,
+// BENCH_LINES (Node lines to measure, e.g. 20,24; default all four, or with --quick the running
+// Node's and 24), BENCH_READY_TRIALS (signals-handled trials per line), BENCH_FLOOD_REQUESTS
+// (pipelined requests before memory is read), BENCH_FLOOD_CONNECTIONS (the flood's connections).
 //
 // The helpers (bench/helpers.c) are compiled with gcc into a temporary directory; without gcc the
 // Python version (bench/helpers.py) stands in, and the JSON says which one ran.
@@ -32,6 +39,8 @@ import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
 import { benchServices, servicesTable } from './services.mjs';
+import { benchLines, linesTables, linesTargets } from './lines.mjs';
+import { benchMetrics, metricsTable, metricsTargets } from './metrics.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 // BENCH_PROCINIT measures another build (a launcher whose ../dist/procinit.js is the bundle).
@@ -57,7 +66,7 @@ function listOption(name) {
   return i >= 0 ? argv[i + 1].split(',').map((x) => x.trim()).filter(Boolean) : null;
 }
 const ONLY = listOption('--only');
-const PHASES = listOption('--phases') ?? ['startup', 'idle', 'burst', 'churn', 'services'];
+const PHASES = listOption('--phases') ?? ['startup', 'idle', 'lines', 'metrics', 'burst', 'churn', 'services'];
 
 function envNumber(name, fallback) {
   const v = process.env[name];
@@ -77,6 +86,9 @@ const CFG = {
   burstTrials: envNumber('BENCH_BURST_TRIALS', QUICK ? 1 : 5),
   orphans: envNumber('BENCH_ORPHANS', QUICK ? 10000 : 100000),
   postWorkSeconds: envNumber('BENCH_POST_WORK_SECONDS', QUICK ? 3 : 20),
+  readyTrials: envNumber('BENCH_READY_TRIALS', QUICK ? 5 : 30),
+  floodRequests: envNumber('BENCH_FLOOD_REQUESTS', QUICK ? 20000 : 100000),
+  floodConnections: envNumber('BENCH_FLOOD_CONNECTIONS', 4),
 };
 CFG.orphans = Math.max(1000, Math.round(CFG.orphans / 1000) * 1000); // ten stages of whole batches of 100
 
@@ -303,10 +315,10 @@ function defineInits() {
  * Starts `init child...` as PID 1 of a fresh namespace (mode 'pid1') or as a plain child of the
  * bench ('subreaper'/'plain'). Resolves with the init's pid as the host sees it.
  */
-async function startInit(init, mode, childArgv, { ns, stdio = 'ignore' } = {}) {
+async function startInit(init, mode, childArgv, { ns, stdio = 'ignore', env = process.env } = {}) {
   const initArgv = mode === 'pid1' ? init.pid1 : mode === 'subreaper' ? init.subreaper : init.plain;
   const full = mode === 'pid1' ? [...ns, ...initArgv, ...childArgv] : [...initArgv, ...childArgv];
-  const proc = spawn(full[0], full.slice(1), { stdio });
+  const proc = spawn(full[0], full.slice(1), { stdio, env });
   proc.on('error', () => {});
   let pid = proc.pid;
   if (mode === 'pid1') {
@@ -848,6 +860,21 @@ async function main() {
     };
     if (PHASES.includes('startup')) await phase('startup', () => benchStartup(inits, helpers));
     if (PHASES.includes('idle')) await phase('idle', () => benchIdleAndSignals(inits, helpers, ns, tmp));
+    // The phases of bench/lines.mjs and bench/metrics.mjs, given what they use of this file.
+    const tools = { startInit, stopInit, until, childrenOf, tasksOf, memoryOf, readProc, quantile, shuffle, lineReader,
+      openFifo, contextSwitches, cpuMsOf };
+    const procinitInit = inits.find((i) => i.name === 'procinit' && i.installed);
+    const tini = inits.find((i) => i.name === 'tini' && i.installed) ?? null;
+    const common = { procinit: PROCINIT, dist: DIST, procinitInit, tini, helpers, ns, tmp, quick: QUICK, log, tools };
+    if (PHASES.includes('lines') && procinitInit) {
+      await phase('lines', () => benchLines({ ...common, mode: ns ? 'pid1' : 'plain', procinitInit,
+        cfg: { rounds: CFG.startupRounds, warmup: CFG.startupWarmup, settleMs: CFG.settleMs, readyTrials: CFG.readyTrials,
+          readySettleMs: 20, pollPauseNs: 20000 } }));
+    }
+    if (PHASES.includes('metrics') && procinitInit) {
+      await phase('metrics', () => benchMetrics({ ...common, cfg: { signals: CFG.signals, requests: CFG.floodRequests,
+        connections: CFG.floodConnections, idleSeconds: QUICK ? 1 : 3, settleMs: CFG.settleMs } }));
+    }
     for (const [name, fn] of [['burst', benchBurst], ['churn', benchChurn]]) {
       if (!PHASES.includes(name)) continue;
       if (helpers.cmd) await phase(name, () => fn(inits, helpers, ns, tmp));
@@ -856,10 +883,13 @@ async function main() {
     if (PHASES.includes('services')) await phase('services', () => benchServices({ procinit: PROCINIT, ns, tmp, quick: QUICK, log }));
     res.machine.loadavgEnd = os.loadavg().map((x) => Number(x.toFixed(2)));
     res.seconds = (Date.now() - started) / 1000;
-    res.targets = targets(res);
+    res.targets = [...targets(res), ...linesTargets(res.lines), ...metricsTargets(res.metrics)];
     const { tableA, tableB, tableC } = report(res);
     const tableD = servicesTable(res.services ?? {}, table);
-    res.tables = { startupMemoryIdle: tableA, signalsBurst: tableB, orphans: tableC, services: tableD };
+    const tablesL = linesTables(res.lines, table);
+    const tableM = metricsTable(res.metrics, table);
+    res.tables = { startupMemoryIdle: tableA, signalsBurst: tableB, orphans: tableC, lines: tablesL.lines,
+      signalsHandled: tablesL.signals, metrics: tableM, services: tableD };
 
     const m = res.machine;
     const lines = [
@@ -886,6 +916,17 @@ async function main() {
       '',
       tableC,
       '',
+      ...(res.lines ? [
+        `Per Node line, each first on PATH: start-up plus exit of \`procinit -- /bin/true\` and of that Node's \`node -e 0\` `
+          + `(${CFG.startupRounds} interleaved rounds, code cache warm; the first run, with none, timed once), idle tasks as PID 1:`,
+        '', tablesL.lines, '',
+        `Signals handled: from the exec of the init as PID 1 until a SIGTERM to it is no longer dropped, and the time it would `
+          + `have been dropped in between (${CFG.readyTrials} trials, /proc/<pid>/status polled from outside):`,
+        '', tablesL.signals, ''] : []),
+      ...(res.metrics ? [
+        `procinit --metrics and a client that pipelines GET /metrics and never reads (${CFG.floodConnections} connections at a time), `
+          + 'beside tini under the same load; forwarding is the SIGUSR1 round trip, quiet and during the flood:',
+        '', tableM, ''] : []),
       `Supervising a Node server, a worker and a sidecar that crashes once, each supervisor as PID 1 (median of ${res.services?.trials ?? '-'}; `
         + `memory and wake-ups over ${res.services?.idleSeconds ?? '-'} s idle, ${res.services?.settleSeconds ?? '-'} s after the crash; docker stop = SIGTERM to PID 1):`,
       '',

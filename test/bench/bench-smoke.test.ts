@@ -10,8 +10,10 @@ import { ROOT, tempDir } from '../helpers/procs.js';
 const SMALL = {
   BENCH_ROUNDS: '3', BENCH_IDLE_SECONDS: '1', BENCH_SIGNALS: '5', BENCH_BURST_SIZE: '200',
   BENCH_BURST_TRIALS: '1', BENCH_ORPHANS: '1000', BENCH_POST_WORK_SECONDS: '1', BENCH_NICE: '0',
-  BENCH_SERVICE_IDLE_SECONDS: '1',
+  BENCH_SERVICE_IDLE_SECONDS: '1', BENCH_READY_TRIALS: '2', BENCH_FLOOD_REQUESTS: '5000',
 };
+/** --quick measures the running Node's line and the LTS (the full run all four). */
+const LINES = [...new Set([Number(process.versions.node.split('.')[0]), 24])].map(String);
 
 function runBench(out: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -39,7 +41,7 @@ describe('npm run bench', () => {
     expect(res.machine).toMatchObject({ nproc: expect.any(Number), cpuModel: expect.any(String),
       kernel: expect.any(String), node: process.version, date: expect.any(String) });
     expect(res.machine.loadavg).toHaveLength(3);
-    for (const phase of ['startup', 'idle', 'burst', 'churn', 'services']) {
+    for (const phase of ['startup', 'idle', 'lines', 'metrics', 'burst', 'churn', 'services']) {
       expect(res[phase], `${phase}: ${JSON.stringify(res[phase])}`).not.toHaveProperty('error');
     }
     expect(res.inits.map((i: { name: string }) => i.name)).toEqual(['procinit', 'tini', 'dumb-init', 'catatonit']);
@@ -72,6 +74,50 @@ describe('npm run bench', () => {
       if (services[name].missing) expect(typeof services[name].missing).toBe('string');
       else expect(services[name].runs, name).toHaveLength(1);
     }
+    const tini = res.inits.find((i: { name: string }) => i.name === 'tini').installed;
+
+    // Per Node line: start-up beside that Node's node -e 0, the first run, tasks, the SIGUSR1
+    // guard bin/procinit chose, and the time until a SIGTERM to PID 1 is no longer lost.
+    const lines = res.lines;
+    expect(lines.lines.map(String).sort()).toEqual([...LINES].sort());
+    expect(lines.fetchErrors).toEqual({});
+    if (res.helpers.kind !== 'none') {
+      for (const line of LINES) {
+        expect(lines.startup[line].procinit).toMatchObject({ runs: 3, failures: 0 });
+        expect(lines.startup[line].node).toMatchObject({ runs: 3, failures: 0 });
+        expect(lines.startup[line].ratio, line).toBeGreaterThan(0);
+        expect(lines.cold[line].ms, line).toBeGreaterThan(0);
+        expect(lines.tasks[line].tasks, line).toBeGreaterThan(0);
+        expect(typeof lines.tasks[line].disableSigusr1).toBe('boolean');
+        // A guard on every line: the flag where Node has it, an unbindable inspector address elsewhere.
+        expect(lines.tasks[line].disableSigusr1 || lines.tasks[line].inspectPort !== null, line).toBe(true);
+        if (res.pidNamespace) {
+          const sh = lines.signalsHandled[line];
+          expect(sh.errors, line).toEqual([]);
+          expect(sh.trials, line).toBe(2);
+          expect(sh.safeP50Ms, line).toBeGreaterThan(0);
+          expect(sh.medianTrialEvents.length, line).toBeGreaterThan(0);
+        }
+      }
+      if (tini) {
+        expect(lines.tasks.tini.tasks).toBe(1);
+        if (res.pidNamespace) expect(lines.signalsHandled.tini.trials).toBe(2);
+      }
+
+      // --metrics under a flood: forwarding quiet and flooded, memory after the requests, tasks.
+      const m = res.metrics.procinit;
+      expect(res.metrics.flood.counted.requests).toBe(5000);
+      expect(res.metrics.flood.endless.requests).toBeGreaterThan(0);
+      expect(m.scrape.status).toBe(200);
+      for (const phase of ['quiet', 'flood']) expect(m.forwarding[phase].count + m.forwarding[phase].lost, phase).toBe(5);
+      for (const at of ['idle', 'afterScrape', 'afterRequests', 'end']) {
+        expect(m[at].alive, at).toBe(true);
+        expect(m[at].tasks, at).toBeGreaterThan(0);
+        expect(m[at].pssAnonKiB, at).toBeGreaterThan(0);
+      }
+      if (tini) expect(res.metrics.tini.idle.tasks).toBe(1);
+    }
+    for (const name of ['lines', 'signalsHandled', 'metrics']) expect(typeof res.tables[name], name).toBe('string');
     expect(res.targets.length).toBeGreaterThan(0);
     for (const t of res.targets) expect(typeof t.met).toBe('boolean');
   }, 150_000);

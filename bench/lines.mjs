@@ -1,0 +1,303 @@
+// npm run bench, phase "lines": procinit on each supported Node line (the official builds that
+// scripts/node-lines.mjs fetches), each put first on PATH for that line's runs, as a user does.
+//
+// - Start-up plus exit of `procinit -- /bin/true` against the same Node's `node -e 0`, every line
+//   in the same interleaved rounds. procinit compiles its bundle from a V8 code cache kept per
+//   Node version in dist/cache/ (the build's training run makes the building Node's, the first
+//   run on any other Node makes that one's): each line's first run is timed once, with no cache
+//   (the "cold" run; the building Node's cache is put back afterwards), and warms it.
+// - Idle tasks (threads) of procinit as PID 1 on each line, of that Node idle, and of tini; which
+//   SIGUSR1 guard bin/procinit chose (read from the node process's /proc/<pid>/cmdline).
+// - "Signals handled": from the exec of the init as PID 1 of a fresh PID namespace until a SIGTERM
+//   sent to it would no longer be dropped, read from outside by the sigready helper (see
+//   helpers.c) polling /proc/<pid>/status from before the exec on; and the unsafe windows in
+//   between. Same for tini.
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { LTS, NODE_LINES, fetchLine } from '../scripts/node-lines.mjs';
+
+const TERM_CHILD = ['/bin/sleep', '100000'];
+
+/** The lines to measure: all four, or with --quick the running Node's line and the LTS. */
+export function chooseLines(quick, env = process.env) {
+  const all = Object.keys(NODE_LINES).map(Number);
+  if (env.BENCH_LINES) {
+    const asked = env.BENCH_LINES.split(',').map((x) => Number(x.trim()));
+    const unknown = asked.filter((l) => !all.includes(l));
+    if (unknown.length) throw new Error(`BENCH_LINES=${env.BENCH_LINES}: no pinned Node line ${unknown.join(', ')}; pinned: ${all.join(', ')}`);
+    return asked;
+  }
+  if (!quick) return all;
+  const current = Number(process.versions.node.split('.')[0]);
+  return [...new Set([all.includes(current) ? current : null, LTS].filter((x) => x !== null))];
+}
+
+function lineEnv(dir) {
+  return { ...process.env, PATH: `${dir}:${process.env.PATH ?? ''}` };
+}
+
+/** Where this Node keeps procinit's code cache (the loader's name for it, build.mjs). */
+function cacheFileOf(dist, nodeBin) {
+  const r = spawnSync(nodeBin, ['-p', '`${process.version}-${process.arch}`'], { encoding: 'utf8' });
+  return join(dirname(dist), 'cache', `procinit.bundle.${r.stdout.trim()}.v8`);
+}
+
+function timeOnce(helpers, argv, env) {
+  const r = spawnSync(helpers.cmd[0], [...helpers.cmd.slice(1), 'timeit', ...argv],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], env });
+  const [ns, status] = (r.stdout ?? '').trim().split(' ').map(Number);
+  return r.status === 0 && status === 0 && Number.isFinite(ns) ? ns / 1e6 : null;
+}
+
+/** The first run on a Node with no code cache for it, timed; leaves the cache a user's first run leaves. */
+function coldRun(line, ctx) {
+  const cache = cacheFileOf(ctx.dist, join(line.dir, 'node'));
+  const aside = `${cache}.bench-aside`;
+  const hadCache = existsSync(cache);
+  if (hadCache) renameSync(cache, aside);
+  try {
+    const ms = timeOnce(ctx.helpers, [ctx.procinit, '--', '/bin/true'], line.env);
+    // hadCache: a cache was there (the build's training run's, or an earlier first run's): it is
+    // put back, so the timed runs use it; otherwise the timed runs use the one this run wrote.
+    return { ms, hadCache, firstRunWroteCache: existsSync(cache) };
+  } finally {
+    if (hadCache) {
+      copyFileSync(aside, cache);
+      rmSync(aside, { force: true });
+    }
+  }
+}
+
+async function startupRatios(lines, ctx) {
+  const cmds = lines.flatMap((l) => [
+    { key: `${l.line}/procinit`, argv: [ctx.procinit, '--', '/bin/true'], env: l.env },
+    { key: `${l.line}/node`, argv: [join(l.dir, 'node'), '-e', '0'], env: l.env },
+  ]);
+  const samples = Object.fromEntries(cmds.map((c) => [c.key, []]));
+  const failures = Object.fromEntries(cmds.map((c) => [c.key, 0]));
+  const { quantile, shuffle } = ctx.tools;
+  for (let r = 0; r < ctx.cfg.warmup + ctx.cfg.rounds; r++) {
+    for (const cmd of shuffle(cmds)) {
+      const ms = timeOnce(ctx.helpers, cmd.argv, cmd.env);
+      if (r < ctx.cfg.warmup) continue;
+      if (ms === null) failures[cmd.key]++;
+      else samples[cmd.key].push(ms);
+    }
+    if ((r + 1) % 20 === 0) ctx.log(`lines: start-up round ${r + 1}/${ctx.cfg.warmup + ctx.cfg.rounds}`);
+  }
+  const stat = (key) => ({ runs: samples[key].length, failures: failures[key],
+    p50Ms: quantile(samples[key], 0.5), p90Ms: quantile(samples[key], 0.9) });
+  return Object.fromEntries(lines.map((l) => {
+    const procinit = stat(`${l.line}/procinit`);
+    const node = stat(`${l.line}/node`);
+    return [l.line, { procinit, node, ratio: procinit.p50Ms && node.p50Ms ? procinit.p50Ms / node.p50Ms : null }];
+  }));
+}
+
+/** Tasks of procinit idle as PID 1 on each line, of that Node idle, and of tini; all at once. */
+async function idleTasks(lines, ctx) {
+  const { startInit, stopInit, until, childrenOf, tasksOf, memoryOf } = ctx.tools;
+  const running = [];
+  const out = {};
+  try {
+    for (const l of lines) {
+      const started = await startInit(ctx.procinitInit, ctx.mode, TERM_CHILD, { ns: ctx.ns, env: l.env });
+      running.push({ key: l.line, started });
+      const bare = spawn(join(l.dir, 'node'), ['-e', 'setTimeout(() => {}, 2 ** 31 - 1)'], { stdio: 'ignore' });
+      running.push({ key: `${l.line}/node`, bare });
+    }
+    if (ctx.tini) running.push({ key: 'tini', started: await startInit(ctx.tini, ctx.mode, TERM_CHILD, { ns: ctx.ns }) });
+    for (const r of running) {
+      if (r.started) await until(`${r.key}'s child`, () => childrenOf(r.started.pid).length > 0, 15000);
+    }
+    await delay(ctx.cfg.settleMs);
+    for (const r of running) {
+      const pid = r.started?.pid ?? r.bare.pid;
+      const cmdline = ctx.tools.readProc(`/proc/${pid}/cmdline`)?.split('\0') ?? [];
+      out[r.key] = { tasks: tasksOf(pid).length, pssAnonKiB: memoryOf(pid).pssAnonKiB,
+        ...(r.started && r.key !== 'tini' ? {
+          disableSigusr1: cmdline.includes('--disable-sigusr1'),
+          inspectPort: cmdline.find((a) => a.startsWith('--inspect-port=')) ?? null,
+          nodeFlags: cmdline.slice(1, cmdline.findIndex((a) => a.endsWith('procinit.js'))),
+        } : {}) };
+    }
+  } finally {
+    for (const r of running) {
+      if (r.bare) r.bare.kill('SIGKILL');
+      else await stopInit(r.started);
+    }
+  }
+  return out;
+}
+
+/** One exec of `initArgv` as PID 1 of a fresh namespace, watched by sigready from before the exec. */
+async function signalsHandledOnce(initArgv, env, ctx, n) {
+  const { childrenOf, until } = ctx.tools;
+  const gate = join(ctx.tmp, `gate-${n}`);
+  rmSync(gate, { force: true });
+  spawnSync('mkfifo', [gate]);
+  const proc = spawn(ctx.ns[0], [...ctx.ns.slice(1), ...ctx.helpers.cmd, 'gate', gate, ...initArgv, ...TERM_CHILD],
+    { stdio: 'ignore', env });
+  proc.on('error', () => {});
+  const exited = new Promise((r) => proc.once('exit', r));
+  let pid;
+  try {
+    pid = await until('the namespace\'s PID 1', () => childrenOf(proc.pid)[0], 10000, 2);
+    const r = spawnSync(ctx.helpers.cmd[0], [...ctx.helpers.cmd.slice(1), 'sigready', String(pid), gate,
+      String(ctx.cfg.readySettleMs), TERM_CHILD[0].split('/').pop(), String(ctx.cfg.pollPauseNs)],
+    { encoding: 'utf8', timeout: 40000 });
+    if (r.status !== 0) throw new Error(`sigready: ${(r.stderr || r.error?.message || `exit ${r.status}`).trim()}`);
+    const kv = Object.fromEntries(r.stdout.trim().split(' ').map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)]));
+    const events = kv.events ? kv.events.split(',').map((e) => {
+      const [t, state, name] = e.split(':');
+      return { ms: Number(t) / 1e6, state, name };
+    }) : [];
+    return { safeMs: Number(kv.safe_ns) < 0 ? null : Number(kv.safe_ns) / 1e6, unsafeMs: Number(kv.unsafe_ns) / 1e6,
+      edgesMs: Number(kv.edges_ns) / 1e6, childMs: Number(kv.child_ns) / 1e6, polls: Number(kv.polls),
+      maxGapMs: Number(kv.max_gap_ns) / 1e6, realtime: kv.rt === '1', events, windows: unsafeWindows(events, Number(kv.child_ns) / 1e6) };
+  } finally {
+    try { if (pid) process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+    try { proc.kill('SIGKILL'); } catch { /* gone */ }
+    await Promise.race([exited, delay(5000, null, { ref: false })]);
+    rmSync(gate, { force: true });
+  }
+}
+
+/** The spans in which a SIGTERM would be dropped, each named by the program that ran at its start. */
+function unsafeWindows(events, endMs) {
+  const windows = [];
+  let open = null;
+  for (const e of events) {
+    if (e.state === 'dropped' && !open) open = { fromMs: e.ms, program: e.name };
+    else if (e.state !== 'dropped' && open) {
+      windows.push({ ...open, ms: e.ms - open.fromMs });
+      open = null;
+    }
+  }
+  if (open) windows.push({ ...open, ms: endMs - open.fromMs, open: true });
+  return windows;
+}
+
+async function signalsHandled(lines, ctx) {
+  const { quantile, shuffle } = ctx.tools;
+  const subjects = [
+    ...lines.map((l) => ({ key: String(l.line), argv: [ctx.procinit, '--'], env: l.env })),
+    ...(ctx.tini ? [{ key: 'tini', argv: [ctx.tini.path, '--'], env: process.env }] : []),
+  ];
+  const trials = Object.fromEntries(subjects.map((s) => [s.key, []]));
+  const errors = Object.fromEntries(subjects.map((s) => [s.key, []]));
+  let n = 0;
+  for (let t = 0; t < ctx.cfg.readyTrials; t++) {
+    for (const s of shuffle(subjects)) {
+      try {
+        trials[s.key].push(await signalsHandledOnce(s.argv, s.env, ctx, n++));
+      } catch (error) {
+        errors[s.key].push(error.message);
+        ctx.log(`signals handled, ${s.key}: ${error.message}`);
+      }
+    }
+    if ((t + 1) % 10 === 0) ctx.log(`lines: signals handled, trial ${t + 1}/${ctx.cfg.readyTrials}`);
+  }
+  const summary = (list) => {
+    const pick = (f) => list.map(f).filter((x) => x !== null && Number.isFinite(x));
+    // The windows by the program they fell in (the sh launcher before its trap, node before its handler).
+    const byProgram = {};
+    for (const trial of list) {
+      const sums = {};
+      for (const w of trial.windows) sums[w.program] = (sums[w.program] ?? 0) + w.ms;
+      for (const [program, ms] of Object.entries(sums)) (byProgram[program] ??= []).push(ms);
+    }
+    const median = list.length ? [...list].sort((a, b) => (a.safeMs ?? Infinity) - (b.safeMs ?? Infinity))[Math.floor((list.length - 1) / 2)] : null;
+    return {
+      trials: list.length, neverSafe: list.filter((x) => x.safeMs === null).length,
+      safeP50Ms: quantile(pick((x) => x.safeMs), 0.5), safeP90Ms: quantile(pick((x) => x.safeMs), 0.9),
+      unsafeP50Ms: quantile(pick((x) => x.unsafeMs), 0.5), unsafeP90Ms: quantile(pick((x) => x.unsafeMs), 0.9),
+      unsafeByProgramP50Ms: Object.fromEntries(Object.entries(byProgram).map(([p, v]) => [p, quantile(v, 0.5)])),
+      edgeUncertaintyP50Ms: quantile(pick((x) => x.edgesMs), 0.5), pollGapP50Ms: quantile(pick((x) => x.maxGapMs), 0.5),
+      pollGapMaxMs: list.length ? Math.max(...pick((x) => x.maxGapMs)) : null, realtime: list.every((x) => x.realtime),
+      medianTrialEvents: median?.events ?? null,
+    };
+  };
+  return Object.fromEntries(subjects.map((s) => [s.key, { ...summary(trials[s.key]), errors: errors[s.key],
+    samples: trials[s.key].map((x) => ({ safeMs: x.safeMs, unsafeMs: x.unsafeMs, maxGapMs: x.maxGapMs })) }]));
+}
+
+/**
+ * ctx: { procinit (launcher path), dist, procinitInit and tini (run.mjs's init definitions; tini
+ * null if not installed), helpers, ns (namespace launcher argv or null), tmp, quick, log,
+ * cfg: { rounds, warmup, settleMs, readyTrials, readySettleMs, pollPauseNs }, tools (run.mjs's) }.
+ */
+export async function benchLines(ctx) {
+  const wanted = chooseLines(ctx.quick);
+  const lines = [];
+  const out = { lines: wanted, versions: {}, fetchErrors: {} };
+  for (const line of wanted) {
+    try {
+      const dir = fetchLine(line);
+      lines.push({ line, dir, env: lineEnv(dir) });
+      out.versions[line] = NODE_LINES[line];
+    } catch (error) {
+      out.fetchErrors[line] = error.message.split('\n')[0];
+      ctx.log(`lines: Node ${line} not available: ${out.fetchErrors[line]}`);
+    }
+  }
+  if (!ctx.helpers.cmd || ctx.helpers.kind === 'none') return { ...out, skipped: 'no helpers (gcc or python3) to time and watch with' };
+  ctx.log(`lines: first runs (no code cache) on ${lines.map((l) => l.line).join(', ')}`);
+  out.cold = Object.fromEntries(lines.map((l) => [l.line, coldRun(l, ctx)]));
+  out.startup = await startupRatios(lines, ctx);
+  for (const l of lines) {
+    const c = out.cold[l.line];
+    c.ratioToWarm = c.ms && out.startup[l.line].procinit.p50Ms ? c.ms / out.startup[l.line].procinit.p50Ms : null;
+  }
+  ctx.log('lines: idle tasks');
+  out.tasks = await idleTasks(lines, ctx);
+  if (ctx.ns) {
+    ctx.log(`lines: signals handled, ${ctx.cfg.readyTrials} trials each`);
+    out.signalsHandled = await signalsHandled(lines, ctx);
+  } else {
+    out.signalsHandled = { skipped: 'no PID namespaces here: the window exists only for PID 1' };
+  }
+  out.config = ctx.cfg;
+  return out;
+}
+
+const f2 = (x) => (x === null || x === undefined || Number.isNaN(x) ? '-' : x.toFixed(2));
+
+/** Two tables: start-up, first run, tasks and flags per line; then signals handled. */
+export function linesTables(res, table) {
+  if (!res?.startup) return { lines: res?.skipped ?? res?.error ?? '-', signals: '-' };
+  const rows = Object.keys(res.startup).map((line) => {
+    const s = res.startup[line];
+    const c = res.cold?.[line];
+    const t = res.tasks?.[line];
+    return [`Node ${res.versions[line]}`, f2(s.procinit.p50Ms), f2(s.node.p50Ms), s.ratio ? `${s.ratio.toFixed(2)}x` : '-',
+      c?.ms ? `${f2(c.ms)} (${c.ratioToWarm.toFixed(2)}x)` : '-', t?.tasks ?? '-', res.tasks?.[`${line}/node`]?.tasks ?? '-',
+      t ? (t.disableSigusr1 ? '--disable-sigusr1' : t.inspectPort ?? 'none') : '-'];
+  });
+  if (res.tasks?.tini) rows.push(['tini', '-', '-', '-', '-', res.tasks.tini.tasks, '-', '-']);
+  const lines = table(['', 'procinit p50 ms', 'node -e 0 p50 ms', 'x node', 'first run ms (x warm)', 'tasks idle', 'node idle tasks',
+    'SIGUSR1 guard'], rows);
+  const sh = res.signalsHandled;
+  if (!sh || sh.skipped) return { lines, signals: sh?.skipped ?? '-' };
+  const sRows = Object.entries(sh).map(([key, v]) => {
+    const by = v.unsafeByProgramP50Ms ?? {};
+    const parts = Object.entries(by).map(([p, ms]) => `${p === 'procinit' ? 'sh' : p} ${f2(ms)}`).join(', ');
+    return [key === 'tini' ? 'tini' : `procinit, Node ${res.versions[key]}`, f2(v.safeP50Ms), f2(v.safeP90Ms), f2(v.unsafeP50Ms),
+      f2(v.unsafeP90Ms), parts || '-', `${v.trials}${v.neverSafe ? ` (${v.neverSafe} never safe)` : ''}`, f2(v.pollGapP50Ms)];
+  });
+  const signals = table(['', 'handled from p50 ms', 'p90 ms', 'unsafe p50 ms', 'p90 ms', 'unsafe by program p50 ms', 'trials',
+    'poll gap p50 ms'], sRows);
+  return { lines, signals };
+}
+
+export function linesTargets(res) {
+  const t = [];
+  for (const [line, s] of Object.entries(res?.startup ?? {})) {
+    if (!s.ratio) continue;
+    t.push({ what: `start-up plus exit vs node -e 0 on Node ${res.versions[line]}`, target: '<= 1.15x',
+      measured: `${s.ratio.toFixed(2)}x (${f2(s.procinit.p50Ms)} vs ${f2(s.node.p50Ms)} ms)`, met: s.ratio <= 1.15 });
+  }
+  return t;
+}
