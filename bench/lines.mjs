@@ -34,8 +34,18 @@ export function chooseLines(quick, env = process.env) {
   return [...new Set([all.includes(current) ? current : null, LTS].filter((x) => x !== null))];
 }
 
+/**
+ * The environment of every timed start: without NODE_* and UV_* variables, which bin/procinit
+ * moves aside for its own Node but which would apply to a bare `node -e 0` (NODE_EXTRA_CA_CERTS
+ * alone, parsed at start-up, made Node 20's `node -e 0` ~40 ms slower here).
+ */
+export function startupEnv(env = process.env) {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !/^(NODE|UV)_/.test(name)));
+}
+
 function lineEnv(dir) {
-  return { ...process.env, PATH: `${dir}:${process.env.PATH ?? ''}` };
+  const env = startupEnv();
+  return { ...env, PATH: `${dir}:${env.PATH ?? ''}` };
 }
 
 /** Where this Node keeps procinit's code cache (the loader's name for it, build.mjs). */
@@ -44,29 +54,41 @@ function cacheFileOf(dist, nodeBin) {
   return join(dirname(dist), 'cache', `procinit.bundle.${r.stdout.trim()}.v8`);
 }
 
+/** Wall and CPU time (its own and its children's) of one run, in ms; null if it failed. */
 function timeOnce(helpers, argv, env) {
   const r = spawnSync(helpers.cmd[0], [...helpers.cmd.slice(1), 'timeit', ...argv],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], env });
-  const [ns, status] = (r.stdout ?? '').trim().split(' ').map(Number);
-  return r.status === 0 && status === 0 && Number.isFinite(ns) ? ns / 1e6 : null;
+  const [ns, status, cpuNs] = (r.stdout ?? '').trim().split(' ').map(Number);
+  return r.status === 0 && status === 0 && Number.isFinite(ns) ? { ms: ns / 1e6, cpuMs: cpuNs / 1e6 } : null;
 }
 
-/** The first run on a Node with no code cache for it, timed; leaves the cache a user's first run leaves. */
+/**
+ * The first run on a Node with no code cache for it, timed; then the cache made warm for the timed
+ * rounds. A cache that was there (the build's training run's, or an earlier first run's) is put
+ * back afterwards; otherwise the timed rounds use the one the first runs wrote.
+ */
 function coldRun(line, ctx) {
   const cache = cacheFileOf(ctx.dist, join(line.dir, 'node'));
   const aside = `${cache}.bench-aside`;
   const hadCache = existsSync(cache);
   if (hadCache) renameSync(cache, aside);
   try {
-    const ms = timeOnce(ctx.helpers, [ctx.procinit, '--', '/bin/true'], line.env);
-    // hadCache: a cache was there (the build's training run's, or an earlier first run's): it is
-    // put back, so the timed runs use it; otherwise the timed runs use the one this run wrote.
-    return { ms, hadCache, firstRunWroteCache: existsSync(cache) };
+    const { ms = null, cpuMs = null } = timeOnce(ctx.helpers, [ctx.procinit, '--', '/bin/true'], line.env) ?? {};
+    const firstRunWroteCache = existsSync(cache);
+    // procinit saves the cache just after the spawn; a child as quick as /bin/true may end the
+    // run before that, so the warming runs start a child that lasts a moment.
+    let warmingRuns = 0;
+    while (!hadCache && !existsSync(cache) && warmingRuns < 5) {
+      warmingRuns++;
+      spawnSync(ctx.procinit, ['--', '/bin/sleep', '0.2'], { env: line.env, stdio: 'ignore' });
+    }
+    return { ms, cpuMs, hadCache, firstRunWroteCache, warmingRuns };
   } finally {
     if (hadCache) {
       copyFileSync(aside, cache);
       rmSync(aside, { force: true });
     }
+    line.cacheForTimedRuns = existsSync(cache);
   }
 }
 
@@ -76,23 +98,29 @@ async function startupRatios(lines, ctx) {
     { key: `${l.line}/node`, argv: [join(l.dir, 'node'), '-e', '0'], env: l.env },
   ]);
   const samples = Object.fromEntries(cmds.map((c) => [c.key, []]));
+  const cpu = Object.fromEntries(cmds.map((c) => [c.key, []]));
   const failures = Object.fromEntries(cmds.map((c) => [c.key, 0]));
   const { quantile, shuffle } = ctx.tools;
   for (let r = 0; r < ctx.cfg.warmup + ctx.cfg.rounds; r++) {
     for (const cmd of shuffle(cmds)) {
-      const ms = timeOnce(ctx.helpers, cmd.argv, cmd.env);
+      const t = timeOnce(ctx.helpers, cmd.argv, cmd.env);
       if (r < ctx.cfg.warmup) continue;
-      if (ms === null) failures[cmd.key]++;
-      else samples[cmd.key].push(ms);
+      if (t === null) failures[cmd.key]++;
+      else {
+        samples[cmd.key].push(t.ms);
+        cpu[cmd.key].push(t.cpuMs);
+      }
     }
     if ((r + 1) % 20 === 0) ctx.log(`lines: start-up round ${r + 1}/${ctx.cfg.warmup + ctx.cfg.rounds}`);
   }
   const stat = (key) => ({ runs: samples[key].length, failures: failures[key],
-    p50Ms: quantile(samples[key], 0.5), p90Ms: quantile(samples[key], 0.9) });
+    p50Ms: quantile(samples[key], 0.5), p90Ms: quantile(samples[key], 0.9), cpuP50Ms: quantile(cpu[key], 0.5) });
   return Object.fromEntries(lines.map((l) => {
     const procinit = stat(`${l.line}/procinit`);
     const node = stat(`${l.line}/node`);
-    return [l.line, { procinit, node, ratio: procinit.p50Ms && node.p50Ms ? procinit.p50Ms / node.p50Ms : null }];
+    // CPU time (user + system, the child's included) moves far less with other load than wall time.
+    return [l.line, { procinit, node, ratio: procinit.p50Ms && node.p50Ms ? procinit.p50Ms / node.p50Ms : null,
+      cpuRatio: procinit.cpuP50Ms && node.cpuP50Ms ? procinit.cpuP50Ms / node.cpuP50Ms : null }];
   }));
 }
 
@@ -250,6 +278,7 @@ export async function benchLines(ctx) {
   for (const l of lines) {
     const c = out.cold[l.line];
     c.ratioToWarm = c.ms && out.startup[l.line].procinit.p50Ms ? c.ms / out.startup[l.line].procinit.p50Ms : null;
+    c.cacheForTimedRuns = l.cacheForTimedRuns;
   }
   ctx.log('lines: idle tasks');
   out.tasks = await idleTasks(lines, ctx);
@@ -273,11 +302,12 @@ export function linesTables(res, table) {
     const c = res.cold?.[line];
     const t = res.tasks?.[line];
     return [`Node ${res.versions[line]}`, f2(s.procinit.p50Ms), f2(s.node.p50Ms), s.ratio ? `${s.ratio.toFixed(2)}x` : '-',
+      s.cpuRatio ? `${s.cpuRatio.toFixed(2)}x` : '-',
       c?.ms ? `${f2(c.ms)} (${c.ratioToWarm.toFixed(2)}x)` : '-', t?.tasks ?? '-', res.tasks?.[`${line}/node`]?.tasks ?? '-',
       t ? (t.disableSigusr1 ? '--disable-sigusr1' : t.inspectPort ?? 'none') : '-'];
   });
-  if (res.tasks?.tini) rows.push(['tini', '-', '-', '-', '-', res.tasks.tini.tasks, '-', '-']);
-  const lines = table(['', 'procinit p50 ms', 'node -e 0 p50 ms', 'x node', 'first run ms (x warm)', 'tasks idle', 'node idle tasks',
+  if (res.tasks?.tini) rows.push(['tini', '-', '-', '-', '-', '-', res.tasks.tini.tasks, '-', '-']);
+  const lines = table(['', 'procinit p50 ms', 'node -e 0 p50 ms', 'x node', 'CPU x node', 'first run ms (x warm)', 'tasks idle', 'node idle tasks',
     'SIGUSR1 guard'], rows);
   const sh = res.signalsHandled;
   if (!sh || sh.skipped) return { lines, signals: sh?.skipped ?? '-' };

@@ -39,7 +39,7 @@ import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
 import { benchServices, servicesTable } from './services.mjs';
-import { benchLines, linesTables, linesTargets } from './lines.mjs';
+import { benchLines, linesTables, linesTargets, startupEnv } from './lines.mjs';
 import { benchMetrics, metricsTable, metricsTargets } from './metrics.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -362,14 +362,15 @@ async function benchStartup(inits, helpers) {
   cmds.push({ name: '/bin/true', argv: ['/bin/true'] });
   const timer = helpers.kind === 'none' ? 'node spawnSync (includes its own spawn overhead)' : `${helpers.kind} helper: posix_spawnp..waitpid`;
 
+  const env = startupEnv(); // no NODE_* or UV_*: procinit's launcher keeps them from its Node, not from node -e 0
   function once(cmd) {
     if (helpers.kind === 'none') {
       const t0 = nowNs();
-      const r = spawnSync(cmd.argv[0], cmd.argv.slice(1), { stdio: 'ignore' });
+      const r = spawnSync(cmd.argv[0], cmd.argv.slice(1), { stdio: 'ignore', env });
       return { ns: Number(nowNs() - t0), ok: r.status === 0 };
     }
     const r = spawnSync(helpers.cmd[0], [...helpers.cmd.slice(1), 'timeit', ...cmd.argv],
-      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], env });
     const [ns, status] = (r.stdout ?? '').trim().split(' ').map(Number);
     return { ns, ok: r.status === 0 && status === 0 && Number.isFinite(ns) };
   }
