@@ -133,7 +133,7 @@ async function idleTasks(lines, ctx) {
     for (const l of lines) {
       const started = await startInit(ctx.procinitInit, ctx.mode, TERM_CHILD, { ns: ctx.ns, env: l.env });
       running.push({ key: l.line, started });
-      const bare = spawn(join(l.dir, 'node'), ['-e', 'setTimeout(() => {}, 2 ** 31 - 1)'], { stdio: 'ignore' });
+      const bare = spawn(join(l.dir, 'node'), ['-e', 'setTimeout(() => {}, 2 ** 31 - 1)'], { stdio: 'ignore', env: l.env });
       running.push({ key: `${l.line}/node`, bare });
     }
     if (ctx.tini) running.push({ key: 'tini', started: await startInit(ctx.tini, ctx.mode, TERM_CHILD, { ns: ctx.ns }) });
