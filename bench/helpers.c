@@ -21,10 +21,12 @@
 //                         ms after PID has a child named CHILD (its main child: a launcher's own
 //                         short-lived children do not count); print the times from the exec (the
 //                         midpoint of the polls before and after it), on one line of key=value
-//   flood PORT CONNS N    CONNS connections to 127.0.0.1:PORT, each sent pipelined GET /metrics as
-//                         fast as the kernel takes them, nothing ever read; a connection closed
-//                         by the server is opened again; stop after N requests (0: at SIGTERM)
-//                         and print "<requests> <connections opened> <ns>"
+//   flood PORT CONNS N [CAP]
+//                         CONNS connections to 127.0.0.1:PORT, each sent pipelined GET /metrics as
+//                         fast as the kernel takes them (at most CAP on one connection, if given),
+//                         nothing ever read; a connection closed by the server (or, once CAP
+//                         were sent, answered) is opened again; stop after N requests written
+//                         (0: at SIGTERM) and print "<requests> <connections opened> <ns>"
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -338,7 +340,7 @@ static int flood_connect(int port) {
   return fd;
 }
 
-static int flood(int port, int conns, long long total) {
+static int flood(int port, int conns, long long total, long long cap) {
   static const char req[] = "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n";
   const long long len = sizeof req - 1;
   static char buf[1 << 16];
@@ -349,24 +351,31 @@ static int flood(int port, int conns, long long total) {
   struct pollfd *p = calloc(conns, sizeof *p);
   long long *sent = calloc(conns, sizeof *sent); /* bytes on this connection */
   long long requests = 0, opened = 0, t0 = now_ns();
-  for (int i = 0; i < conns; i++) { p[i].fd = flood_connect(port); p[i].events = POLLOUT; opened++; }
+  for (int i = 0; i < conns; i++) { p[i].fd = flood_connect(port); p[i].events = POLLOUT | POLLRDHUP; opened++; }
   while (!flood_stop && (total == 0 || requests < total)) {
     if (poll(p, conns, 100) < 0 && errno != EINTR) { perror("flood: poll"); return 1; }
     for (int i = 0; i < conns && (total == 0 || requests < total); i++) {
-      if (p[i].fd >= 0 && p[i].revents & POLLOUT && !(p[i].revents & (POLLERR | POLLHUP))) {
+      short ev = p[i].revents;
+      /* The server answered (POLLIN: never read), hung up, or reset: this connection is done. */
+      int over = p[i].fd < 0 || ev & (POLLERR | POLLHUP | POLLRDHUP) || (cap && ev & POLLIN);
+      if (!over && ev & POLLOUT) {
         long long off = sent[i] % len, room = per * len - off;
-        if (total) {
-          long long left = (total - requests) * len - off;
-          if (left < room) room = left;
-        }
+        if (total && (total - requests) * len - off < room) room = (total - requests) * len - off;
+        if (cap && cap * len - sent[i] < room) room = cap * len - sent[i];
         ssize_t n = send(p[i].fd, buf + off, room, MSG_NOSIGNAL);
-        if (n > 0) { requests += (off + n) / len; sent[i] += n; continue; }
+        if (n > 0) {
+          requests += (off + n) / len;
+          sent[i] += n;
+          if (cap && sent[i] >= cap * len) p[i].events = POLLRDHUP | POLLIN; /* all sent: wait for the close */
+          continue;
+        }
         if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
-      } else if (p[i].fd >= 0 && !(p[i].revents & (POLLERR | POLLHUP))) {
-        continue;
+        over = 1;
       }
-      if (p[i].fd >= 0) close(p[i].fd); /* closed by the server, or never connected: again */
+      if (!over) continue;
+      if (p[i].fd >= 0) close(p[i].fd);
       p[i].fd = flood_connect(port);
+      p[i].events = POLLOUT | POLLRDHUP;
       sent[i] = 0;
       opened++;
     }
@@ -383,8 +392,9 @@ int main(int argc, char **argv) {
   if (argc >= 4 && strcmp(argv[1], "gate") == 0) return gate(argv[2], argv + 3);
   if ((argc == 6 || argc == 7) && strcmp(argv[1], "sigready") == 0)
     return sigready(atoi(argv[2]), argv[3], atoi(argv[4]), argv[5], argc == 7 ? atol(argv[6]) : 0);
-  if (argc == 5 && strcmp(argv[1], "flood") == 0) return flood(atoi(argv[2]), atoi(argv[3]), atoll(argv[4]));
+  if ((argc == 5 || argc == 6) && strcmp(argv[1], "flood") == 0)
+    return flood(atoi(argv[2]), atoi(argv[3]), atoll(argv[4]), argc == 6 ? atoll(argv[5]) : 0);
   fprintf(stderr, "usage: helpers timeit CMD... | receiver FIFO | burst FIFO N | churn DONEFILE\n"
-    "       | gate GATE CMD... | sigready PID GATE MS CHILD [PAUSE_NS] | flood PORT CONNS N\n");
+    "       | gate GATE CMD... | sigready PID GATE MS CHILD [PAUSE_NS] | flood PORT CONNS N [CAP]\n");
   return 2;
 }

@@ -208,7 +208,7 @@ def sigready(pid, fifo, settle_ms, child, pause_ns):
           f"events={','.join(events)}", flush=True)
 
 
-def flood(port, conns, total):
+def flood(port, conns, total, cap):
     request = b'GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n'
     chunk = request * (65536 // len(request))
     stop = []
@@ -225,29 +225,38 @@ def flood(port, conns, total):
         counts['opened'] += 1
         sel.register(s, selectors.EVENT_WRITE)
 
+    def again(s):
+        sel.unregister(s)
+        del sent[s]
+        s.close()
+        connect()
+
     t0 = now_ns()
     for _ in range(conns):
         connect()
     while not stop and (total == 0 or counts['requests'] < total):
-        for key, _ in sel.select(0.1):
+        for key, events in sel.select(0.1):
             s = key.fileobj
+            if events & selectors.EVENT_READ:  # answered or closed once all was sent: never read
+                again(s)
+                continue
             off = sent[s] % len(request)
             data = chunk[off:]
             if total:
                 data = data[:(total - counts['requests']) * len(request) - off]
+            if cap:
+                data = data[:cap * len(request) - sent[s]]
             try:
                 n = s.send(data)
-                counts['requests'] += (off + n) // len(request)
-                sent[s] += n
-                continue
             except BlockingIOError:
                 continue
             except OSError:
-                pass
-            sel.unregister(s)
-            del sent[s]
-            s.close()
-            connect()
+                again(s)
+                continue
+            counts['requests'] += (off + n) // len(request)
+            sent[s] += n
+            if cap and sent[s] >= cap * len(request):
+                sel.modify(s, selectors.EVENT_READ)
             if total and counts['requests'] >= total:
                 break
     print(counts['requests'], counts['opened'], now_ns() - t0, flush=True)
@@ -268,11 +277,11 @@ def main():
         gate(args[1], args[2:])
     elif mode == 'sigready' and len(args) in (5, 6):
         sigready(int(args[1]), args[2], int(args[3]), args[4], int(args[5]) if len(args) == 6 else 0)
-    elif mode == 'flood' and len(args) == 4:
-        flood(int(args[1]), int(args[2]), int(args[3]))
+    elif mode == 'flood' and len(args) in (4, 5):
+        flood(int(args[1]), int(args[2]), int(args[3]), int(args[4]) if len(args) == 5 else 0)
     else:
         sys.stderr.write('usage: helpers.py timeit CMD... | receiver FIFO | burst FIFO N | churn DONEFILE\n'
-                         '       | gate GATE CMD... | sigready PID GATE MS CHILD [PAUSE_NS] | flood PORT CONNS N\n')
+                         '       | gate GATE CMD... | sigready PID GATE MS CHILD [PAUSE_NS] | flood PORT CONNS N [CAP]\n')
         sys.exit(2)
 
 

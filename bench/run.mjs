@@ -874,7 +874,7 @@ async function main() {
     }
     if (PHASES.includes('metrics') && procinitInit) {
       await phase('metrics', () => benchMetrics({ ...common, cfg: { signals: CFG.signals, requests: CFG.floodRequests,
-        connections: CFG.floodConnections, idleSeconds: QUICK ? 1 : 3, settleMs: CFG.settleMs } }));
+        connections: CFG.floodConnections, perConnection: 1000, idleSeconds: QUICK ? 1 : 3, settleMs: CFG.settleMs } }));
     }
     for (const [name, fn] of [['burst', benchBurst], ['churn', benchChurn]]) {
       if (!PHASES.includes(name)) continue;

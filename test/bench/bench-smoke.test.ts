@@ -107,6 +107,8 @@ describe('npm run bench', () => {
       // --metrics under a flood: forwarding quiet and flooded, memory after the requests, tasks.
       const m = res.metrics.procinit;
       expect(res.metrics.flood.counted.requests).toBe(5000);
+      // 1,000 a connection: procinit reads each (35 KB, one read), so its rchar grows by them all.
+      expect(res.metrics.flood.counted.readByProcinitRequests).toBeGreaterThanOrEqual(5000);
       expect(res.metrics.flood.endless.requests).toBeGreaterThan(0);
       expect(m.scrape.status).toBe(200);
       for (const phase of ['quiet', 'flood']) expect(m.forwarding[phase].count + m.forwarding[phase].lost, phase).toBe(5);
