@@ -3,9 +3,10 @@
 //
 // - Start-up plus exit of `procinit -- /bin/true` against the same Node's `node -e 0`, every line
 //   in the same interleaved rounds. procinit compiles its bundle from a V8 code cache kept per
-//   Node version in dist/cache/ (the build's training run makes the building Node's, the first
-//   run on any other Node makes that one's): each line's first run is timed once, with no cache
-//   (the "cold" run; the building Node's cache is put back afterwards), and warms it.
+//   Node version and flag set in dist/cache/ (made by the build's training run for the building
+//   Node, at npm install for the installing one, and by the first run on any other): each line's
+//   first run is timed once with none (the "cold" run; caches that were there are put back
+//   afterwards), and warms it.
 // - Idle tasks (threads) of procinit as PID 1 on each line, of that Node idle, and of tini; which
 //   SIGUSR1 guard bin/procinit chose (read from the node process's /proc/<pid>/cmdline).
 // - "Signals handled": from the exec of the init as PID 1 of a fresh PID namespace until a SIGTERM
@@ -13,8 +14,8 @@
 //   helpers.c) polling /proc/<pid>/status from before the exec on; and the unsafe windows in
 //   between. Same for tini.
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, renameSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { LTS, NODE_LINES, fetchLine } from '../scripts/node-lines.mjs';
 
@@ -48,10 +49,22 @@ function lineEnv(dir) {
   return { ...env, PATH: `${dir}:${env.PATH ?? ''}` };
 }
 
-/** Where this Node keeps procinit's code cache (the loader's name for it, build.mjs). */
-function cacheFileOf(dist, nodeBin) {
+/**
+ * procinit's code caches for one Node (build.mjs's loader: one file for each Node version and set
+ * of V8 flags, procinit.bundle.<version>-<arch>[-<flags key>].v8), and where they are.
+ */
+function cachesOf(dist, nodeBin) {
   const r = spawnSync(nodeBin, ['-p', '`${process.version}-${process.arch}`'], { encoding: 'utf8' });
-  return join(dirname(dist), 'cache', `procinit.bundle.${r.stdout.trim()}.v8`);
+  const dir = join(dirname(dist), 'cache');
+  const prefix = `procinit.bundle.${r.stdout.trim()}`;
+  const list = () => {
+    try {
+      return readdirSync(dir).filter((f) => f.startsWith(prefix) && f.endsWith('.v8')).map((f) => join(dir, f));
+    } catch {
+      return [];
+    }
+  };
+  return { dir, list };
 }
 
 /** Wall and CPU time (its own and its children's) of one run, in ms; null if it failed. */
@@ -64,31 +77,29 @@ function timeOnce(helpers, argv, env) {
 
 /**
  * The first run on a Node with no code cache for it, timed; then the cache made warm for the timed
- * rounds. A cache that was there (the build's training run's, or an earlier first run's) is put
- * back afterwards; otherwise the timed rounds use the one the first runs wrote.
+ * rounds. Caches that were there (the build's training run's, or an earlier run's) are put back
+ * afterwards; otherwise the timed rounds use the one the first run wrote.
  */
 function coldRun(line, ctx) {
-  const cache = cacheFileOf(ctx.dist, join(line.dir, 'node'));
-  const aside = `${cache}.bench-aside`;
-  const hadCache = existsSync(cache);
-  if (hadCache) renameSync(cache, aside);
+  const caches = cachesOf(ctx.dist, join(line.dir, 'node'));
+  const aside = mkdtempSync(join(ctx.tmp, `cache-${line.line}-`));
+  const had = caches.list();
+  for (const f of had) copyFileSync(f, join(aside, basename(f)));
+  for (const f of had) rmSync(f);
   try {
     const { ms = null, cpuMs = null } = timeOnce(ctx.helpers, [ctx.procinit, '--', '/bin/true'], line.env) ?? {};
-    const firstRunWroteCache = existsSync(cache);
-    // procinit saves the cache just after the spawn; a child as quick as /bin/true may end the
-    // run before that, so the warming runs start a child that lasts a moment.
+    const firstRunWroteCache = caches.list().length > 0;
+    // An older procinit saved its cache only after the spawn, which a child as quick as /bin/true
+    // could outrun: the warming runs start a child that lasts a moment.
     let warmingRuns = 0;
-    while (!hadCache && !existsSync(cache) && warmingRuns < 5) {
+    while (caches.list().length === 0 && warmingRuns < 3) {
       warmingRuns++;
       spawnSync(ctx.procinit, ['--', '/bin/sleep', '0.2'], { env: line.env, stdio: 'ignore' });
     }
-    return { ms, cpuMs, hadCache, firstRunWroteCache, warmingRuns };
+    return { ms, cpuMs, hadCache: had.map((f) => basename(f)), firstRunWroteCache, warmingRuns };
   } finally {
-    if (hadCache) {
-      copyFileSync(aside, cache);
-      rmSync(aside, { force: true });
-    }
-    line.cacheForTimedRuns = existsSync(cache);
+    for (const f of had) copyFileSync(join(aside, basename(f)), f);
+    line.cacheForTimedRuns = caches.list().map((f) => basename(f));
   }
 }
 

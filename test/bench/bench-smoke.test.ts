@@ -87,6 +87,8 @@ describe('npm run bench', () => {
         expect(lines.startup[line].node).toMatchObject({ runs: 3, failures: 0 });
         expect(lines.startup[line].ratio, line).toBeGreaterThan(0);
         expect(lines.cold[line].ms, line).toBeGreaterThan(0);
+        // The timed rounds are warm: a code cache for that Node was there (or made by the first run).
+        expect(lines.cold[line].cacheForTimedRuns.length, line).toBeGreaterThan(0);
         expect(lines.tasks[line].tasks, line).toBeGreaterThan(0);
         expect(typeof lines.tasks[line].disableSigusr1).toBe('boolean');
         // A guard on every line: the flag where Node has it, an unbindable inspector address elsewhere.
