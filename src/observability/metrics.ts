@@ -7,7 +7,7 @@ import type { PidsCounter } from './cgroup.js';
 import type { MemoryCgroup } from './memory-cgroup.js';
 import type { OomKills } from './oom-kills.js';
 import type { ListenAddress } from './metrics-address.js';
-import { serveMetrics } from './metrics-server.js';
+import { type MetricsNotices, serveMetrics } from './metrics-server.js';
 import type { Observer } from './observer.js';
 import { type ProcessInfo, descendantsOf, listProcesses } from '../core/proc.js';
 
@@ -35,7 +35,7 @@ export type MetricsExtension = (client: typeof import('prom-client'), registry: 
 export interface MemorySeries { memory: MemoryCgroup | null; oomKills: OomKills }
 
 export async function startMetrics(listen: ListenAddress, selfPid: number, pids: PidsCounter | null,
-  extend?: MetricsExtension, memorySeries?: MemorySeries): Promise<MetricsEndpoint> {
+  extend?: MetricsExtension, memorySeries?: MemorySeries, notices?: MetricsNotices): Promise<MetricsEndpoint> {
   const require = createRequire(__filename);
   const client = require('prom-client') as typeof import('prom-client');
   const registry = new client.Registry();
@@ -85,7 +85,7 @@ export async function startMetrics(listen: ListenAddress, selfPid: number, pids:
   childUp.set(1);
   extend?.(client, registry);
 
-  const server = await serveMetrics(listen, () => registry.metrics(), registry.contentType);
+  const server = await serveMetrics(listen, () => registry.metrics(), registry.contentType, notices);
   return {
     address: server.address,
     close: server.close,

@@ -21,7 +21,7 @@ export async function startObservers(native: Native, config: Config, log: Log, o
   if (config.metrics) {
     const { startMetrics } = await import('./metrics.js');
     try {
-      const endpoint = await startMetrics(config.metrics, native.getpid(), pids, extend, { memory, oomKills });
+      const endpoint = await startMetrics(config.metrics, native.getpid(), pids, extend, { memory, oomKills }, log);
       log.info(`serving metrics at http://${endpoint.address}/metrics`, { event: 'metrics', address: endpoint.address });
       observers.push(endpoint);
     } catch (error) {
