@@ -116,6 +116,11 @@ export class Drain {
     }
   }
 
+  /** The drain itself has SIGKILLed something. */
+  get killedAny(): boolean {
+    return this.killed.length > 0;
+  }
+
   noteExited(pid: number, name: string | undefined): void {
     this.exited.push({ pid, name: name ?? '?' });
   }

@@ -286,6 +286,18 @@ describe('--stop-deadline', () => {
     expect(endings[0]).toMatchObject({ code: 137, stop: { signal: 'SIGTERM', killedBy: 'stop-deadline', killAfterMs: 8500, deadlineMs: 10_000 } });
   });
 
+  it('does not count a group member its own SIGKILL took as left after the main', () => {
+    const { native, supervisor, endings } = setUp({ stopDeadlineMs: 10_000, graceMs: 5_000 });
+    native.running++; // the child's `sleep`, in its group
+    supervisor.handleSignal(15);
+    vi.advanceTimersByTime(8500);
+    native.exit(CHILD, { signaled: 9 });
+    supervisor.handleSignal(17);
+    native.exit(150, { signaled: 9 }); // reaped once the drain has begun, as CI saw
+    supervisor.handleSignal(17);
+    expect(endings[0]).toMatchObject({ code: 137, drain: { exited: 0, killed: 0 } });
+  });
+
   it('cuts the drain\'s grace to what is left, and exits before the deadline', () => {
     const { native, supervisor, exits, endings } = setUp({ stopDeadlineMs: 10_000, graceMs: 30_000 });
     native.running++; // a helper that ignores SIGTERM and SIGKILL alike (uninterruptible sleep)
