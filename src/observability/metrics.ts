@@ -1,4 +1,4 @@
-// The Prometheus endpoint (`--metrics`). prom-client and node:http are loaded only when asked for:
+// The Prometheus endpoint (`--metrics`). prom-client and node:net are loaded only when asked for:
 // without the option procinit opens no socket at all. Process counts are read from /proc at scrape
 // time with synchronous reads: Node's asynchronous fs runs on libuv's thread pool, whose threads
 // count against the pids limit, and libuv aborts the whole process when it cannot create one.
