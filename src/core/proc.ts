@@ -1,7 +1,7 @@
 // Reading /proc: names and states of processes, for logs and for finding what is left.
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 
-export interface ProcessInfo { pid: number; ppid: number; state: string; name: string }
+export interface ProcessInfo { pid: number; ppid: number; state: string; name: string; pgid: number }
 
 /** The kernel's short command name (comm), or '?' once the process is gone. */
 export function commandNameOf(pid: number): string {
@@ -42,7 +42,7 @@ export function programNameOf(pid: number, comm: string): string {
 
 export function parseStat(pid: number, stat: string): ProcessInfo {
   const { comm, fields } = splitStat(stat);
-  return { pid, name: comm, state: fields[0]!, ppid: Number(fields[1]) };
+  return { pid, name: comm, state: fields[0]!, ppid: Number(fields[1]), pgid: Number(fields[2]) };
 }
 
 export function listProcesses(): ProcessInfo[] {

@@ -229,7 +229,8 @@ export class Supervisor {
       return;
     }
     const { graceMs, afterKillMs, cut } = this.stopping.plan.drain();
-    this.drain = new Drain({ native, log, graceMs, afterKillMs, cut, onDone: () => this.finish(code, status) });
+    const dyingGroup = this.stopping.told?.killedBy ? this.childPid : null;
+    this.drain = new Drain({ native, log, graceMs, afterKillMs, cut, dyingGroup, onDone: () => this.finish(code, status) });
     this.drain.start();
   }
 

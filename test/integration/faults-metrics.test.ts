@@ -23,25 +23,36 @@ async function scrape(port: number): Promise<string> {
   return response.text();
 }
 
+/** procinit as a subreaper with --metrics on a random port and a signal recorder, both ready. */
+async function procinitServingMetrics() {
+  const port = randomPort();
+  const rec = recorder(join(tempDir(), 'signals'));
+  const run = launch(PROCINIT_INIT, 'subreaper', ['--metrics', `127.0.0.1:${port}`], rec.argv);
+  await rec.ready();
+  await waitFor(async () => { try { return await scrape(port); } catch { return undefined; } }, 'the endpoint');
+  return { port, rec, run, pid: run.proc.pid! };
+}
+
+/** The highest RssAnon read every 20 ms until stop(). */
+function watchPeak(pid: number, from: number): { stop(): number } {
+  let peak = from;
+  const timer = setInterval(() => { try { peak = Math.max(peak, rssKiB(pid)); } catch { /* gone */ } }, 20);
+  return { stop: () => { clearInterval(timer); return peak; } };
+}
+
 describe('procinit --metrics under hostile clients', () => {
   it('a client pipelining 200,000 requests and reading none: memory flat, scrapes and signals go on', async () => {
-    const port = randomPort();
-    const rec = recorder(join(tempDir(), 'signals'));
-    const run = launch(PROCINIT_INIT, 'subreaper', ['--metrics', `127.0.0.1:${port}`], rec.argv);
-    await rec.ready();
-    const pid = run.proc.pid!;
-    await waitFor(async () => { try { return await scrape(port); } catch { return undefined; } }, 'the endpoint');
+    const { port, rec, run, pid } = await procinitServingMetrics();
     const before = rssKiB(pid);
     const threads = tasks(pid);
     const flood = start([PYTHON, ABUSE, 'pipeline', String(port), '200000']);
-    let peak = before;
-    const watch = setInterval(() => { try { peak = Math.max(peak, rssKiB(pid)); } catch { /* gone */ } }, 20);
+    const memory = watchPeak(pid, before);
     // During the flood: a normal scrape answers and a signal reaches the child.
     expect(await scrape(port)).toMatch(/procinit_reaped_total/);
     process.kill(pid, 'SIGUSR2');
     await rec.waitForCount(1, 'SIGUSR2 during the flood');
     await flood.done;
-    clearInterval(watch);
+    const peak = memory.stop();
     expect(await scrape(port)).toMatch(/procinit_reaped_total/);
     expect(peak - before, `RssAnon ${before} KiB before, ${peak} KiB at most`).toBeLessThan(8 * 1024);
     expect(tasks(pid)).toBe(threads);
@@ -51,15 +62,9 @@ describe('procinit --metrics under hostile clients', () => {
   }, 60_000);
 
   it('a client re-opening connections for 3 s, 2,000 pipelined requests each: memory flat, signals go on, one warning', async () => {
-    const port = randomPort();
-    const rec = recorder(join(tempDir(), 'signals'));
-    const run = launch(PROCINIT_INIT, 'subreaper', ['--metrics', `127.0.0.1:${port}`], rec.argv);
-    await rec.ready();
-    const pid = run.proc.pid!;
-    await waitFor(async () => { try { return await scrape(port); } catch { return undefined; } }, 'the endpoint');
+    const { port, rec, run, pid } = await procinitServingMetrics();
     const before = rssKiB(pid);
-    let peak = before;
-    const watch = setInterval(() => { try { peak = Math.max(peak, rssKiB(pid)); } catch { /* gone */ } }, 20);
+    const memory = watchPeak(pid, before);
     const flood = start([PYTHON, ABUSE, 'reopen', String(port), '3000']);
     for (let i = 1; i <= 10; i++) {
       await new Promise((r) => setTimeout(r, 200));
@@ -67,11 +72,10 @@ describe('procinit --metrics under hostile clients', () => {
       await rec.waitForCount(i, `SIGUSR2 number ${i} during the flood`);
     }
     const connections = Number((await flood.done).stdout.trim());
-    clearInterval(watch);
+    const peak = memory.stop();
     expect(connections).toBeGreaterThan(100);
     // Connections beyond 20 a second were closed unread; once the flood is over, scrapes answer.
     await waitFor(async () => { try { return await scrape(port); } catch { return undefined; } }, 'the endpoint after the flood');
-    console.log(`metrics flood: RssAnon ${before} KiB before, ${peak} KiB at most, ${connections} connections`);
     expect(peak - before, `RssAnon ${before} KiB before, ${peak} KiB at most, ${connections} connections`).toBeLessThan(8 * 1024);
     process.kill(pid, 'SIGTERM');
     const { code, stderr } = await run.done;

@@ -404,3 +404,21 @@ describe('--stop-deadline with services', () => {
     expect(endings).toMatchObject([{ code: 0, status: { exited: 0 }, stop: { signal: 'SIGTERM', forwardedAs: 'SIGTERM' } }]);
   });
 });
+
+describe('the drain after a group SIGKILL', () => {
+  const listed = [
+    { pid: 150, ppid: 1, state: 'S', name: 'sleep', pgid: CHILD }, // of the main's group, SIGKILLed with it
+    { pid: 160, ppid: 1, state: 'S', name: 'helper', pgid: 160 }, // a daemon of its own group
+  ];
+
+  it('does not count the dying members of the SIGKILLed group as left', async () => {
+    const { Drain } = await import('../../src/shutdown/drain.js');
+    const outcomes = [CHILD, null].map((dyingGroup) => {
+      const drain = new Drain({ native: new FakeNative(), log: capturingLog().log, graceMs: 1000, dyingGroup, onDone: () => {} });
+      drain.processesLeft = () => listed;
+      drain.start();
+      return drain.outcome().left;
+    });
+    expect(outcomes).toEqual([1, 2]);
+  });
+});
