@@ -85,14 +85,18 @@ export async function run(argv: string[], options: { env?: NodeJS.ProcessEnv; st
 }
 
 /** Polls until check() returns a truthy value or the time runs out (then throws with `what`). */
+/**
+ * Polls every `intervalMs`. A metrics endpoint is polled at 250 ms: procinit renders its text at
+ * most once a second, and refuses a client over 20 connections a second (polling every 10 ms did).
+ */
 export async function waitFor<T>(check: () => T | undefined | null | false | Promise<T | undefined | null | false>,
-  what: string, timeoutMs = 10_000): Promise<T> {
+  what: string, timeoutMs = 10_000, intervalMs = 10): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
     if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
 

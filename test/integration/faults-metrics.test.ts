@@ -29,7 +29,7 @@ async function procinitServingMetrics() {
   const rec = recorder(join(tempDir(), 'signals'));
   const run = launch(PROCINIT_INIT, 'subreaper', ['--metrics', `127.0.0.1:${port}`], rec.argv);
   await rec.ready();
-  await waitFor(async () => { try { return await scrape(port); } catch { return undefined; } }, 'the endpoint');
+  await waitFor(async () => { try { return await scrape(port); } catch { return undefined; } }, 'the endpoint', 10_000, 250);
   return { port, rec, run, pid: run.proc.pid! };
 }
 
@@ -75,7 +75,7 @@ describe('procinit --metrics under hostile clients', () => {
     const peak = memory.stop();
     expect(connections).toBeGreaterThan(100);
     // Connections beyond 20 a second were closed unread; once the flood is over, scrapes answer.
-    await waitFor(async () => { try { return await scrape(port); } catch { return undefined; } }, 'the endpoint after the flood');
+    await waitFor(async () => { try { return await scrape(port); } catch { return undefined; } }, 'the endpoint after the flood', 10_000, 250);
     expect(peak - before, `RssAnon ${before} KiB before, ${peak} KiB at most, ${connections} connections`).toBeLessThan(8 * 1024);
     process.kill(pid, 'SIGTERM');
     const { code, stderr } = await run.done;
@@ -90,7 +90,7 @@ describe('procinit --metrics under hostile clients', () => {
     const run = launch(PROCINIT_INIT, 'subreaper', ['--metrics', `127.0.0.1:${port}`],
       ['sh', '-c', `echo > ${dir}/ready; trap 'exit 0' TERM; while :; do sleep 0.05; done`]);
     await waitFor(() => existsSync(join(dir, 'ready')), 'the child');
-    await waitFor(async () => { try { return await scrape(port); } catch { return undefined; } }, 'the endpoint');
+    await waitFor(async () => { try { return await scrape(port); } catch { return undefined; } }, 'the endpoint', 10_000, 250);
     const fds = readdirSync(`/proc/${run.proc.pid}/fd`).length;
     const [closed, opened] = (await start([PYTHON, ABUSE, 'half', String(port), '2000']).done).stdout.trim().split(' ').map(Number);
     expect(opened).toBeGreaterThan(0);

@@ -56,7 +56,7 @@ describe.each(MODES)('as %s', (mode) => {
       text = await scrape(port);
       return sample(text, 'procinit_reaped_total{role="orphan"}') === 100
         && sample(text, 'procinit_signals_forwarded_total{signal="SIGUSR1"}')! >= 1;
-    }, '100 orphans and the signals in the metrics').catch(async (e) => { throw new Error(`${e}\n${text}`); });
+    }, '100 orphans and the signals in the metrics', 10_000, 250).catch(async (e) => { throw new Error(`${e}\n${text}`); });
     expect(sample(text, 'procinit_reaped_total{role="orphan"}')).toBe(100);
     // Standard signals coalesce while pending, so 3 sent may arrive as fewer; never more.
     expect(sample(text, 'procinit_signals_forwarded_total{signal="SIGUSR1"}')).toBeLessThanOrEqual(3);

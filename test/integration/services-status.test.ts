@@ -79,7 +79,7 @@ it('serves per-service series with --metrics: up, ready, restarts by reason, las
   await waitFor(async () => {
     text = await fetch(`http://127.0.0.1:${port}/metrics`).then((res) => res.text(), () => '');
     return (sample(text, 'procinit_service_restarts_total{service="crashy",reason="failed"}') ?? 0) >= 3;
-  }, 'three restarts of crashy in the metrics');
+  }, 'three restarts of crashy in the metrics', 10_000, 250);
   expect(sample(text, 'procinit_service_up{service="steady"}')).toBe(1);
   expect(sample(text, 'procinit_service_ready{service="steady"}')).toBe(1);
   expect(sample(text, 'procinit_service_state{service="steady",state="RUNNING"}')).toBe(1);
@@ -99,7 +99,7 @@ it('without a command there is no main child: procinit_child_up is 0', async () 
   const text = await waitFor(async () => {
     const body = await fetch(`http://127.0.0.1:${port}/metrics`).then((res) => res.text(), () => '');
     return body.includes('procinit_service_up{service="steady"} 1') ? body : undefined;
-  }, 'the service in the metrics');
+  }, 'the service in the metrics', 10_000, 250);
   expect(text).toMatch(/^procinit_child_up 0$/m);
   process.kill(await r.initPid(), 'SIGTERM');
   expect((await r.done).code).toBe(0);
