@@ -187,7 +187,7 @@ export class Supervisor {
     }
     if (!isMain) {
       this.deps.observer.reaped('orphan');
-      if (!this.tookOurGroupKill(reaped)) this.drain?.noteExited(reaped.pid, reaped.name);
+      this.drain?.noteExited(reaped.pid, reaped.name, reaped.status);
       if (oom) return;
       if (config.warnOnReap) log.warn('reaped an orphan', fields('orphan'));
       else if (log.isEnabled('debug')) log.debug('reaped an orphan', fields('orphan'));
@@ -201,15 +201,6 @@ export class Supervisor {
     this.deps.observer.childGone();
     this.stopping.mainEnded();
     if (!oom && log.isEnabled('info')) log.info('the main child ended', fields('main'));
-  }
-
-  /**
-   * A member of the main's group dying of the SIGKILL procinit's stop time-out or deadline sent
-   * that group was not "left" after the main: the drain would report it as such (CI saw it).
-   */
-  private tookOurGroupKill(reaped: Reaped): boolean {
-    return Boolean(this.stopping.told?.killedBy) && 'signaled' in reaped.status && reaped.status.signaled === SIG.KILL
-      && !this.drain?.killedAny;
   }
 
   /** Acted on once the reap loop is done, when it is known whether any child is left. */
