@@ -3,9 +3,9 @@
 // now, so the flags cannot tell; what can is that Node's own, all made during its start-up, are
 // anonymous inodes (epoll, eventfd, io_uring) and pipes whose both ends it holds (libuv's signal
 // and wake-up pipes). An inherited descriptor of those kinds is lost, an exotic case.
-import { fstatSync, readdirSync } from 'node:fs';
+import { constants, fstatSync, readdirSync } from 'node:fs';
 
-const S_IFMT = 0o170000;
+type Described = Map<number, { kind: number; ino: number }>;
 /** systemd's socket activation starts at 3; a gap this long after the last open one ends a scan. */
 const SCAN_LIMIT = 1024;
 
@@ -27,25 +27,38 @@ export function openDescriptors(): number[] {
   }
 }
 
-export function inheritedDescriptors(): number[] {
-  const stats = new Map<number, { kind: number; ino: number }>();
+/** Every open descriptor's file type and inode. */
+function describeOpen(): Described {
+  const open: Described = new Map();
   for (const fd of openDescriptors()) {
     try {
       const stat = fstatSync(fd);
-      stats.set(fd, { kind: stat.mode & S_IFMT, ino: stat.ino });
+      open.set(fd, { kind: stat.mode & constants.S_IFMT, ino: stat.ino });
     } catch {
       // the readdir's own descriptor, closed since
     }
   }
-  const pipeEnds = new Map<number, number>();
-  for (const { kind, ino } of stats.values()) {
-    if (kind === 0o010000) pipeEnds.set(ino, (pipeEnds.get(ino) ?? 0) + 1);
+  return open;
+}
+
+/** The pipes this process holds both ends of, each inode's descriptors: Node's own (libuv's). */
+export function pipesHeldWhole(open: Described = describeOpen()): Map<number, number[]> {
+  const byInode = new Map<number, number[]>();
+  for (const [fd, { kind, ino }] of open) {
+    if (kind === constants.S_IFIFO) byInode.set(ino, [...byInode.get(ino) ?? [], fd]);
   }
+  for (const [ino, fds] of byInode) if (fds.length < 2) byInode.delete(ino);
+  return byInode;
+}
+
+export function inheritedDescriptors(): number[] {
+  const open = describeOpen();
+  const nodes = new Set([...pipesHeldWhole(open).values()].flat());
   const out: number[] = [];
-  for (const [fd, { kind, ino }] of stats) {
+  for (const [fd, { kind }] of open) {
     if (fd <= 2) out.push(fd);
     else if (kind === 0) continue; // anonymous inode
-    else if (kind === 0o010000 && pipeEnds.get(ino)! > 1) continue; // a pipe Node holds both ends of
+    else if (nodes.has(fd)) continue; // a pipe Node holds both ends of
     else out.push(fd);
   }
   // Standard input, output and error always go to the child, open or not.

@@ -3,15 +3,12 @@
 // signals; F_SETPIPE_SZ raises that to the system's pipe-max-size (1 MiB unless changed: 65,536
 // signals), as much as the kernel itself queues for a user by default. The pipes are found as the
 // non-blocking ones whose both ends this process holds, which is what libuv makes them.
-import { fstatSync, readFileSync } from 'node:fs';
-import { openDescriptors } from './descriptors.js';
+import { constants, readFileSync } from 'node:fs';
+import { pipesHeldWhole } from './descriptors.js';
 import type { Libc } from './libc.js';
 
 const F_GETFL = 3;
 const F_SETPIPE_SZ = 1031;
-const O_NONBLOCK = 0o4000;
-const S_IFIFO = 0o010000;
-const S_IFMT = 0o170000;
 const DEFAULT_PIPE = 65_536;
 
 function pipeMaxSize(): number {
@@ -24,21 +21,13 @@ function pipeMaxSize(): number {
 
 /** Returns the bytes each signal pipe now holds (64 KiB when none could grow). */
 export function enlargeSignalPipes(libc: Libc): number {
-  const ends = new Map<number, number[]>();
-  for (const fd of openDescriptors()) {
-    try {
-      const stat = fstatSync(fd);
-      if ((stat.mode & S_IFMT) !== S_IFIFO || (libc.fcntl(fd, F_GETFL) & O_NONBLOCK) === 0) continue;
-      ends.set(stat.ino, [...ends.get(stat.ino) ?? [], fd]);
-    } catch {
-      // closed meanwhile
-    }
-  }
+  const nonBlocking = (fd: number) => (libc.fcntl(fd, F_GETFL) & constants.O_NONBLOCK) !== 0;
+  const most = pipeMaxSize();
   let size = DEFAULT_PIPE;
-  for (const fds of ends.values()) {
-    if (fds.length < 2) continue;
+  for (const fds of pipesHeldWhole().values()) {
+    if (!fds.every(nonBlocking)) continue;
     // Unprivileged, the kernel refuses more than pipe-max-size, or than the user's pipe budget.
-    for (let want = pipeMaxSize(); want > DEFAULT_PIPE; want /= 2) {
+    for (let want = most; want > DEFAULT_PIPE; want /= 2) {
       const got = libc.fcntl(fds[0], F_SETPIPE_SZ, 'int', want);
       if (got > 0) {
         size = Math.max(size, got);
