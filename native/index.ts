@@ -81,7 +81,6 @@ export function loadNative(): Native {
       libc.execve(cString(file), [...argv.map(cString), null], [...env.map(cString), null]);
       return libc.errno();
     },
-    // libuv's message is a pointer and an int, padded: 16 bytes.
     exitNow(code): never {
       try {
         process.emit('exit', code);
@@ -92,6 +91,7 @@ export function loadNative(): Native {
       return process.exit(code); // not reached
     },
     dropCleanFilePages: () => dropCleanFilePages(libc),
+    // libuv's message is a pointer and an int, padded: 16 bytes.
     enlargeSignalQueue: () => enlargeSignalPipes(libc) / 16,
     realtimeRange: { min: libc.sigrtmin(), max: libc.sigrtmax() },
     pipe(): PipeResult {

@@ -18,13 +18,13 @@ import { startObservers } from './observability/observers.js';
 import { raiseChildOomScore } from './core/oom.js';
 import { findMemoryCgroup } from './observability/memory-cgroup.js';
 import { OomKills } from './observability/oom-kills.js';
+import { writeTerminationMessage } from './observability/termination-log.js';
+import { type Ending, endingFields, terminationMessage } from './core/ending.js';
 
 type ServicesChunk = typeof import('./services/index.js');
 type Services = import('./services/index.js').ServicesRuntime;
 /** dist/services.js, a bundle of its own: read only when a config is given. */
 const loadServicesChunk = () => require('./services.js') as ServicesChunk;
-import { writeTerminationMessage } from './observability/termination-log.js';
-import { type Ending, endingFields, terminationMessage } from './core/ending.js';
 
 declare const PROCINIT_VERSION: string | undefined;
 const VERSION = typeof PROCINIT_VERSION === 'string' ? PROCINIT_VERSION : '0.0.0-dev';

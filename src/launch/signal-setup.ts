@@ -17,8 +17,9 @@ import type { SignalInbox } from './early-signals.js';
  * now queue before it drops any.
  */
 export function takeSignals(native: Native, inbox: SignalInbox, rt: RealtimeRange): number {
-  watchRealtimeSignals(forwardedRealtimeSignals(rt), inbox.deliver);
-  const masked = native.maskInThisThread([...SELF_RAISED, ...forwardedRealtimeSignals(rt)], [SIG.USR1]);
+  const realtime = forwardedRealtimeSignals(rt);
+  watchRealtimeSignals(realtime, inbox.deliver);
+  const masked = native.maskInThisThread([...SELF_RAISED, ...realtime], [SIG.USR1]);
   if (masked === 0) watchNamedSignals([...SELF_RAISED], inbox.deliver);
   return native.enlargeSignalQueue();
 }
