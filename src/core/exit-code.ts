@@ -1,9 +1,15 @@
 import type { ExitStatus } from '../../native/api.js';
+import { type RealtimeRange, signalName } from './signal-table.js';
 
 /** The shell's convention, and tini's: a death by signal N is 128+N. */
 export function exitCodeOf(status: ExitStatus, remappedToZero: ReadonlySet<number> = new Set()): number {
   const code = 'exited' in status ? status.exited : 128 + status.signaled;
   return remappedToZero.has(code) ? 0 : code;
+}
+
+/** An exit status as an event's fields: `exitCode`, or `signal` by name. */
+export function statusFields(status: ExitStatus, rt: RealtimeRange): Record<string, unknown> {
+  return 'exited' in status ? { exitCode: status.exited } : { signal: signalName(status.signaled, rt) };
 }
 
 /** Exit codes of procinit itself, before the child runs. */

@@ -9,7 +9,7 @@ import { Stopping } from '../shutdown/stopping.js';
 import type { Observer } from '../observability/observer.js';
 import { type OomFinding, OomKills, describeOomKill, oomFields } from '../observability/oom-kills.js';
 import type { Ending } from './ending.js';
-import { exitCodeOf } from './exit-code.js';
+import { exitCodeOf, statusFields } from './exit-code.js';
 import { reapZombies, type Reaped } from './reaper.js';
 import { DROPPED_UNLESS_REWRITTEN, SIG, type RealtimeRange, signalName } from './signal-table.js';
 
@@ -41,10 +41,6 @@ export interface Sidecars {
 
 /** The signals that start a stop: --stop-delay, --stop-timeout and --stop-deadline count from them. */
 const STOP_TIMEOUT_SIGNALS = new Set<number>([SIG.TERM, SIG.INT, SIG.QUIT]);
-
-function describe(status: ExitStatus, rt: RealtimeRange): Record<string, unknown> {
-  return 'exited' in status ? { exitCode: status.exited } : { signal: signalName(status.signaled, rt) };
-}
 
 export class Supervisor {
   private childStatus: ExitStatus | null = null;
@@ -178,7 +174,7 @@ export class Supervisor {
     const oom = this.oomKills.check(reaped.status);
     // Records are built only when written: a burst of thousands of orphans is the hot path.
     const fields = (role: 'main' | 'orphan') => ({
-      event: 'reap', pid: reaped.pid, command: reaped.name, ...describe(reaped.status, rt), role, ...(oom ? oomFields(oom) : {}),
+      event: 'reap', pid: reaped.pid, command: reaped.name, ...statusFields(reaped.status, rt), role, ...(oom ? oomFields(oom) : {}),
     });
     if (oom) {
       // An orphan's name is read before reaping only when logs want it (the reaping path is hot).

@@ -1,7 +1,7 @@
 // One service's life: spawn, readiness, exit, back-off, stop. Each step changes state through
 // the state table and logs an event; what the other services do about it is the orchestrator's.
 import type { Bytes, ExitStatus, Native } from '../../native/api.js';
-import { exitCodeOf, exitCodeOfSpawnError } from '../core/exit-code.js';
+import { exitCodeOf, exitCodeOfSpawnError, statusFields } from '../core/exit-code.js';
 import { SIG, type RealtimeRange, signalName } from '../core/signal-table.js';
 import type { Log } from '../observability/log.js';
 import { type OomFinding, type OomKills, describeOomKill, oomFields } from '../observability/oom-kills.js';
@@ -38,10 +38,6 @@ export interface ServiceDeps {
 const AFTER_KILL_MS = 2_000;
 
 export interface GiveUp { service: string; failedRuns: number; status: ExitStatus; code: number; hint: string; oom?: OomFinding | null }
-
-function describe(status: ExitStatus, rt: RealtimeRange): Record<string, unknown> {
-  return 'exited' in status ? { exitCode: status.exited } : { signal: signalName(status.signaled, rt) };
-}
 
 /** The config's variables over procinit's children's environment, whose entries may be bytes. */
 function mergeEnv(base: Bytes[], extra: Record<string, string>): Bytes[] {
@@ -200,7 +196,7 @@ export class Service {
     this.readiness = null;
     const runMs = Math.round(this.deps.clock() - this.runStartedAt);
     const expected = this.stopRequested || (this.policy.isSuccess(status, this.endCause) && this.spec.restart !== 'always');
-    const fields = { event: 'service-exit', service: this.spec.name, pid: this.record.pid, ...describe(status, this.deps.rt), runMs };
+    const fields = { event: 'service-exit', service: this.spec.name, pid: this.record.pid, ...statusFields(status, this.deps.rt), runMs };
     // Only a death by SIGKILL costs a file read: the OOM killer's counter (observability/oom-kills.ts).
     this.lastOom = this.deps.oomKills?.check(status) ?? null;
     if (this.lastOom) this.deps.log.warn(`${this.spec.name} was ${describeOomKill(this.lastOom)}`, { ...fields, ...oomFields(this.lastOom) });
@@ -242,7 +238,7 @@ export class Service {
     this.giveUp = this.describeEnd(decision.failedRuns, status, hint);
     this.change('FATAL', common);
     log.error(`${this.spec.name} gave up: ${hint}`, {
-      event: 'service-give-up', service: this.spec.name, failedRuns: decision.failedRuns, ...describe(status, rt), code: this.giveUp.code, hint,
+      event: 'service-give-up', service: this.spec.name, failedRuns: decision.failedRuns, ...statusFields(status, rt), code: this.giveUp.code, hint,
     });
   }
 
