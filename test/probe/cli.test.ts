@@ -88,8 +88,11 @@ describe.skipIf(!canProbe())('procinit probe: output and signals', () => {
   it("gives the app the caller's NODE_OPTIONS and none of procinit's own variables, in both trials", async () => {
     const script = "console.log('env', process.env.NODE_OPTIONS, Object.keys(process.env).filter((k) => k.startsWith('PROCINIT_')).length);"
       + "process.on('SIGTERM', () => process.exit(0)); setInterval(() => {}, 60000);";
+    // The caller's own PROCINIT_ variables (a developer's PROCINIT_NODE_CACHE) would rightly reach
+    // the app; procinit's are what must not, so the caller here has none.
+    const callerEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PROCINIT_')));
     const { code, stderr } = await probe(['--after', '500ms', '--timeout', '2s', '--', 'node', '-e', script],
-      { ...process.env, NODE_OPTIONS: '--max-old-space-size=123' });
+      { ...callerEnv, NODE_OPTIONS: '--max-old-space-size=123' });
     expect(code).toBe(0);
     expect(stderr).toContain('[withoutInit] env --max-old-space-size=123 0');
     expect(stderr).toContain('[withProcinit] env --max-old-space-size=123 0');
